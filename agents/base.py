@@ -1,0 +1,43 @@
+"""What every stakeholder has in common."""
+
+from __future__ import annotations
+
+import mesa
+
+
+class Stakeholder(mesa.Agent):
+    """A stakeholder on the relationship graph.
+
+    Trust is not stored here: it lives on the graph's edges (``model.graph[i][j]["trust"]``), because
+    trust is a property of a relation, not of one agent.
+    """
+
+    kind = "stakeholder"
+
+    def __init__(self, model, spec):
+        super().__init__(model)
+        self.key: str = spec.id
+        self.name: str = spec.name or spec.id
+        # Understanding of the project's technical side (0-1); it tempers how much complexity
+        # inflates perceived impact. Subclasses set it from their own spec fields.
+        self.understanding: float = 0.5
+        self.perceived_impact: float = 0.0
+        self.resources: float = float(getattr(spec, "resources", 0.0))
+        # Participation in interventions this month (ids of interventions met); filled by them.
+        self.meetings_attended: int = 0
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.key!r})"
+
+    def perceive(self, actual_impact: float, complexity: float) -> None:
+        """Move perceived impact toward actual impact, inflated by complexity not understood."""
+        p = self.model.p
+        target = actual_impact * (1.0 + p["distrust_amplification"] * complexity * (1.0 - self.understanding))
+        target = min(1.0, target)
+        self.perceived_impact += p["perception_rate"] * (target - self.perceived_impact)
+
+    def spend(self, amount: float) -> float:
+        """Pay up to ``amount`` from resources, never going below zero; returns what was paid."""
+        paid = min(max(amount, 0.0), self.resources)
+        self.resources -= paid
+        return paid

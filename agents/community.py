@@ -1,0 +1,139 @@
+"""A community: a population of members, not one mind."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.base import Stakeholder
+
+
+class Community(Stakeholder):
+    """Holds its members' expectations, sensitivities, thresholds and mobilisation as arrays.
+
+    Grievance follows Epstein (2002): hardship x (1 - legitimacy), where hardship comes from the
+    expectation gap and perceived impacts and legitimacy from trust in whoever is blamed.
+    Mobilisation is a threshold process over members (Granovetter 1978) with hysteresis: an active
+    member stays active until its grievance falls well below its threshold, a margin that fatigue
+    (organising resources spent on blockades) wears down.
+    """
+
+    kind = "community"
+
+    def __init__(self, model, spec):
+        super().__init__(model, spec)
+        rng = model.rng
+        n = spec.population
+        p = model.p
+        self.population: int = n
+        self.understanding = spec.technical_understanding
+        self.exposure: float = spec.exposure
+        self.organisation: float = spec.organisation
+        self.government_key: str | None = spec.government
+        self.expectations = np.clip(rng.normal(spec.expectation, spec.expectation_sd, n), 0.0, 1.0)
+        self.sensitivity = np.clip(rng.normal(1.0, spec.sensitivity_sd, n), 0.0, None)
+        self.thresholds = np.clip(rng.normal(p["threshold_mean"], p["threshold_sd"], n), 0.0, 1.0)
+        self.active = np.zeros(n, dtype=bool)
+        self.grievance = np.zeros(n)
+        # Community-level state, in the units of docs/ODD.md.
+        self.actual_impact = 0.0
+        self.jobs = 0.0  # benefit index from jobs and procurement this month
+        self.services = 0.0  # benefit index from public services this month
+        self.agreement_benefit = 0.0  # benefit index from agreements delivered (decays)
+        self.leak_signal = 0.0  # leaked revenue noticed, relative to service need
+        self.grievance_company = 0.0
+        self.grievance_government = 0.0
+        self.protesting = False
+        self.blockading = False
+
+    # ----------------------------------------------------------------- derived state
+    @property
+    def benefits(self) -> float:
+        s = self.model.p["service_share"]
+        return min(1.0, (1.0 - s) * self.jobs + s * self.services + self.agreement_benefit)
+
+    @property
+    def expectation(self) -> float:
+        return float(self.expectations.mean())
+
+    @property
+    def active_share(self) -> float:
+        return float(self.active.mean())
+
+    @property
+    def service_need(self) -> float:
+        """US$ million per month that would meet this community's full expectation of services."""
+        return self.model.p["service_cost"] * self.population / 1000.0
+
+    # ----------------------------------------------------------------- submodels
+    def shock_expectations(self, shock: float) -> None:
+        """A phase's arrival moves expectations; understanding tempers a rise, not a fall."""
+        if shock > 0:
+            shock *= 1.0 - self.understanding
+        self.expectations = np.clip(self.expectations + shock, 0.0, 1.0)
+
+    def learn(self, amount: float) -> None:
+        """Technical understanding rises with exposure, with diminishing returns."""
+        self.understanding += amount * (1.0 - self.understanding)
+
+    def adapt_expectations(self) -> None:
+        """Expectations move toward what arrives, faster the better the project is understood."""
+        rate = self.model.p["expectation_adaptation_rate"] * self.understanding
+        self.expectations += rate * (self.benefits - self.expectations)
+
+    def accumulate_impact(self, phase_impact: float, context_harm: float) -> None:
+        p = self.model.p
+        self.actual_impact *= 1.0 - p["impact_recovery_rate"]
+        self.actual_impact = min(1.0, self.actual_impact + phase_impact * self.exposure + context_harm)
+
+    def update_grievance(self, trust_company: float, trust_government: float, presence: float) -> None:
+        """Epstein's grievance, split by whom the hardship is blamed on.
+
+        The share of the expectation gap that is about missing services is blamed on the
+        government in proportion to its presence; where the state is absent, the company takes the
+        blame for it too (the unbalanced relation of Cervantes 2023).
+        """
+        p = self.model.p
+        s = p["service_share"]
+        gap = np.maximum(0.0, self.expectations - self.benefits)
+        service_shortfall = s * (1.0 - self.services)
+        jobs_shortfall = (1.0 - s) * (1.0 - self.jobs)
+        total = service_shortfall + jobs_shortfall
+        gov_share = (service_shortfall / total if total > 0 else s) * presence
+        hardship_company = (p["impact_weight"] * self.perceived_impact * self.sensitivity
+                            + p["gap_weight"] * gap * (1.0 - gov_share))
+        hardship_government = p["gap_weight"] * gap * gov_share + p["impact_weight"] * self.leak_signal
+        against_company = hardship_company * (1.0 - trust_company)
+        against_government = hardship_government * (1.0 - trust_government)
+        self.grievance = np.clip(against_company + against_government, 0.0, 1.0)
+        self.grievance_company = float(against_company.mean())
+        self.grievance_government = float(against_government.mean())
+
+    def mobilise(self, presence: float) -> None:
+        """Members turn active when grievance minus risk plus peer pull beats their threshold."""
+        p = self.model.p
+        risk = p["deterrence"] * presence
+        peer = p["peer_influence"] * self.organisation * self.active.mean()
+        net = self.grievance - risk + peer
+        # Hysteresis, worn down by fatigue: the margin shrinks as organising resources run out.
+        staying = net > self.thresholds - p["demobilisation_margin"] * self.resources
+        joining = net > self.thresholds
+        self.active = np.where(self.active, staying, joining)
+
+    def act(self, can_blockade: bool) -> None:
+        """Turn mobilisation into conflict events, within the community's organising resources."""
+        p = self.model.p
+        share = self.active.mean()
+        self.protesting = bool(share >= p["protest_threshold"])
+        self.blockading = bool(can_blockade and share >= p["blockade_threshold"]
+                               and self.resources >= p["blockade_resource_cost"])
+        if self.blockading:
+            self.spend(p["blockade_resource_cost"])
+        else:
+            self.resources = min(1.0, self.resources + p["resource_recovery"])
+
+    def licence_score(self, trust_company: float) -> float:
+        """Boutilier & Thomson's licence as a number: trust in the company among the unmobilised."""
+        return trust_company * (1.0 - self.active_share)
+
+    def keep_probability(self) -> float:
+        return 0.8

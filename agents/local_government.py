@@ -1,0 +1,54 @@
+"""The local (municipal or regional) government."""
+
+from __future__ import annotations
+
+from agents.base import Stakeholder
+
+
+class LocalGovernment(Stakeholder):
+    """Receives revenue transfers, turns some into services, and lets some leak.
+
+    Unspent money is held as a balance; the balance is what leaks, so large transfers to a
+    government with little capacity to invest them invite corruption (Cervantes 2023).
+    Money is conserved: received = invested + leaked + change in balance.
+    """
+
+    kind = "local_government"
+
+    def __init__(self, model, spec):
+        super().__init__(model, spec)
+        self.capacity: float = spec.capacity
+        self.integrity: float = spec.integrity
+        self.presence: float = spec.presence
+        self.revenue_share: float = spec.revenue_share
+        self.balance: float = spec.budget
+        self.understanding = spec.capacity
+        self.received_total = 0.0
+        self.invested_total = 0.0
+        self.leaked_total = 0.0
+        self.invested_now = 0.0
+        self.leaked_now = 0.0
+        self.received_now = 0.0
+
+    @property
+    def resources(self) -> float:  # the government's resources are its balance
+        return self.balance
+
+    @resources.setter
+    def resources(self, value: float) -> None:
+        self.balance = value
+
+    def manage_revenue(self, received: float) -> None:
+        p = self.model.p
+        self.balance += received
+        invest = self.balance * p["investment_rate"] * self.capacity
+        leak = self.balance * p["leakage_rate"] * (1.0 - self.integrity) * (1.0 - self.capacity)
+        leak = min(leak, self.balance - invest)
+        self.balance -= invest + leak
+        self.received_now, self.invested_now, self.leaked_now = received, invest, leak
+        self.received_total += received
+        self.invested_total += invest
+        self.leaked_total += leak
+
+    def keep_probability(self) -> float:
+        return self.capacity * self.integrity

@@ -1,0 +1,1 @@
+"""What world to simulate: scenario files (YAML), their schema and their loader."""

@@ -1,0 +1,276 @@
+"""What a scenario file may contain, as pydantic models.
+
+Each field carries its unit, range, default and reason once, here; the loader, the CLI and
+``docs/parameters.md`` read them from these models. Unknown keys are rejected everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+
+from simulator.parameters import PARAMETERS
+
+PHASES = ("exploration", "permitting", "construction", "operation", "closure")
+CSO_ROLES = (
+    "ngo",
+    "roundtable",
+    "chamber_of_commerce",
+    "professional_association",
+    "academia",
+    "convener",
+    "water_users",
+    "womens_organisation",
+    "indigenous_organisation",
+    "producers_association",
+    "church",
+    "media",
+    "union",
+)
+TIE_KINDS = ("existing", "formal", "intervention")
+STAKEHOLDER_TYPES = ("company", "local_government", "community", "cso")
+
+ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
+
+
+def field(default, *, unit: str, doc: str, source: str = "modelling choice", **constraints):
+    """A pydantic Field with the metadata the docs generator prints."""
+    return Field(default, description=doc, json_schema_extra={"unit": unit, "source": source},
+                 **constraints)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=True)
+
+
+# --------------------------------------------------------------------------- stakeholders
+class StakeholderSpec(Strict):
+    id: str = Field(pattern=ID_PATTERN, description="Unique id, used by ties and interventions.")
+    name: str | None = Field(None, description="Display name.")
+
+
+class CompanySpec(StakeholderSpec):
+    type: Literal["company"]
+    context_understanding: float = field(
+        0.3, ge=0, le=1, unit="0-1",
+        doc="How well the company understands the local context; low values turn local hiring "
+            "and contracting into harm.", source="Cervantes 2023")
+    reliability: float = field(
+        0.6, ge=0, le=1, unit="probability",
+        doc="Chance the company keeps an unmonitored commitment when it falls due.",
+        source="Defensoría del Pueblo 2021 (unmonitored commitments often not kept)")
+    local_content: float = field(
+        0.6, ge=0, le=1, unit="share",
+        doc="Share of a phase's jobs and procurement that goes to local communities.")
+    communication: float = field(
+        0.3, ge=0, le=1, unit="0-1",
+        doc="How much technical information the company shares; drives natural learning.")
+    resources: float = field(
+        2000.0, ge=0, unit="US$ million",
+        doc="Money available for delays, agreements and interventions.")
+
+
+class LocalGovernmentSpec(StakeholderSpec):
+    type: Literal["local_government"]
+    capacity: float = field(
+        0.3, ge=0, le=1, unit="0-1",
+        doc="Capacity to turn revenue into services.", source="Cervantes 2023 (low capacity)")
+    integrity: float = field(
+        0.6, ge=0, le=1, unit="0-1",
+        doc="Resistance to leakage of unspent revenue.", source="Cervantes 2023 (corruption)")
+    presence: float = field(
+        0.4, ge=0, le=1, unit="0-1",
+        doc="State presence in the project's area: the share of expected public services the state "
+            "delivers before any mining revenue; it also decides how much of a services shortfall "
+            "is blamed on the state rather than the company, and the risk of mobilising. "
+            "0 is an absent state.",
+        source="Cervantes 2023 (absent state)")
+    revenue_share: float = field(
+        1.0, ge=0, le=1, unit="share",
+        doc="Share of the project's revenue transfers (royalties, canon) this government receives.")
+    budget: float = field(0.0, ge=0, unit="US$ million", doc="Unspent balance at the start.")
+
+
+class CommunitySpec(StakeholderSpec):
+    type: Literal["community"]
+    population: int = field(
+        500, ge=1, le=100_000, unit="members",
+        doc="Members simulated individually (vectorised): attitudes and thresholds per member.")
+    expectation: float = field(
+        0.5, ge=0, le=1, unit="benefit index (0-1)",
+        doc="Mean expectation of benefits (jobs, income, services) at the start.",
+        source="Cervantes 2023 (high expectations)")
+    expectation_sd: float = field(
+        0.1, ge=0, le=0.5, unit="benefit index", doc="Spread of members' expectations.")
+    technical_understanding: float = field(
+        0.2, ge=0, le=1, unit="0-1",
+        doc="Understanding of the project's technical side (water, tailings, installation).",
+        source="Cervantes 2023 (technical complexity)")
+    exposure: float = field(
+        1.0, ge=0, le=1, unit="0-1",
+        doc="How exposed the community is to the project's physical impacts (water, land).")
+    sensitivity_sd: float = field(
+        0.2, ge=0, le=1, unit="multiplier sd",
+        doc="Spread of members' sensitivity to impacts around 1 (e.g. water-dependent herders).")
+    organisation: float = field(
+        0.5, ge=0, le=1, unit="0-1",
+        doc="Strength and representativeness of community organisation; scales the collective "
+            "step (peer influence).", source="GIZ 2021 (change agents)")
+    resources: float = field(
+        1.0, ge=0, le=1, unit="resource units (0-1)", doc="Organising resources (time, money).")
+    government: str | None = Field(
+        None, description="Id of the local government that serves it (default: the first).")
+
+
+class CSOSpec(StakeholderSpec):
+    type: Literal["cso"]
+    role: Literal[CSO_ROLES] = field("ngo", unit="role", doc="What kind of organisation it is.")  # type: ignore[valid-type]
+    understanding: float = field(
+        0.5, ge=0, le=1, unit="0-1", doc="Understanding of the project and its context.")
+    resources: float = field(1.0, ge=0, le=1, unit="resource units (0-1)", doc="Time to take part.")
+
+
+Stakeholder = Annotated[
+    Union[CompanySpec, LocalGovernmentSpec, CommunitySpec, CSOSpec], Field(discriminator="type")
+]
+
+
+# --------------------------------------------------------------------------- project
+class PhaseSpec(Strict):
+    name: Literal[PHASES]  # type: ignore[valid-type]
+    duration: int = field(12, ge=1, le=600, unit="months", doc="Length of the phase if undisturbed.")
+    impact: float = field(
+        0.0, ge=0, le=0.2, unit="impact units per month",
+        doc="Physical impact (water, land) added each month to exposed communities.")
+    jobs: float = field(
+        0.0, ge=0, le=1, unit="benefit index",
+        doc="Jobs and procurement offered, as a share of what a community could expect.")
+    revenue: float = field(
+        0.0, ge=0, unit="US$ million per month", doc="Revenue transferred to local governments.")
+    complexity: float = field(
+        0.0, ge=0, le=1, unit="0-1", doc="Technical complexity of what happens in this phase.")
+    expectation_shock: float = field(
+        0.0, ge=-1, le=1, unit="benefit index",
+        doc="Change in expectations when the phase starts, before understanding tempers it.")
+
+
+class ProjectSpec(Strict):
+    name: str = "mining project"
+    mineral: str = "copper"
+    phases: list[PhaseSpec] = Field(min_length=1)
+    delay_cost_per_month: float = field(
+        80.0, ge=0, unit="US$ million per month",
+        doc="What a month of blockade costs the company.",
+        source="Davis & Franks 2014 (US$20M per week for a world-class mine)")
+
+    @model_validator(mode="after")
+    def _phases_in_order(self):
+        names = [p.name for p in self.phases]
+        order = [PHASES.index(n) for n in names]
+        if order != sorted(order) or len(set(names)) != len(names):
+            raise ValueError(
+                f"phases must appear at most once each and in life-cycle order "
+                f"({', '.join(PHASES)}); got {', '.join(names)}")
+        return self
+
+
+# --------------------------------------------------------------------------- ties
+class TieSpec(Strict):
+    source: str
+    target: str
+    trust: float = field(0.5, ge=0, le=1, unit="trust (0-1)", doc="Source's trust in target.")
+    kind: Literal[TIE_KINDS] = "existing"  # type: ignore[valid-type]
+    mutual: bool = Field(True, description="Also add the reverse tie with the same trust.")
+
+
+class RandomTiesSpec(Strict):
+    between: tuple[str, str] = Field(
+        description="Two stakeholder types or CSO roles; each pair of matching stakeholders is tied "
+                    "with the given probability (drawn from the model's seeded generator).")
+    probability: float = field(0.3, ge=0, le=1, unit="probability", doc="Chance of each tie.")
+    trust: float = field(0.5, ge=0, le=1, unit="trust (0-1)", doc="Mean trust on generated ties.")
+    trust_sd: float = field(0.1, ge=0, le=0.5, unit="trust", doc="Spread of generated trust.")
+    kind: Literal[TIE_KINDS] = "existing"  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _known_kinds(self):
+        allowed = set(STAKEHOLDER_TYPES) | set(CSO_ROLES)
+        for name in self.between:
+            if name not in allowed:
+                raise ValueError(f"'{name}' is not a stakeholder type or CSO role; allowed: "
+                                 f"{', '.join(sorted(allowed))}")
+        return self
+
+
+# --------------------------------------------------------------------------- parameters
+def _parameter_fields():
+    fields = {}
+    for p in PARAMETERS.values():
+        kind = int if p.integer else float
+        fields[p.name] = (kind | None, Field(None, ge=p.low, le=p.high,
+                                             description=f"{p.doc} Unit: {p.unit}."))
+    return fields
+
+
+ParametersSpec = create_model("ParametersSpec", __base__=Strict, **_parameter_fields())
+
+
+# --------------------------------------------------------------------------- scenario
+class Scenario(Strict):
+    name: str
+    description: str = ""
+    steps: int | None = field(
+        None, ge=1, le=2400, unit="months",
+        doc="Months to simulate (default: the sum of the phase durations).")
+    parameters: ParametersSpec = Field(default_factory=ParametersSpec)  # type: ignore[valid-type]
+    project: ProjectSpec
+    stakeholders: list[Stakeholder] = Field(min_length=2)
+    ties: list[TieSpec] = Field(default_factory=list)
+    random_ties: list[RandomTiesSpec] = Field(default_factory=list)
+    interventions: list = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        ids = [s.id for s in self.stakeholders]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"stakeholder ids must be unique; repeated: {', '.join(dupes)}")
+        types = [s.type for s in self.stakeholders]
+        if types.count("company") != 1:
+            raise ValueError("exactly one stakeholder of type 'company' is needed "
+                             f"(found {types.count('company')})")
+        if "community" not in types:
+            raise ValueError("at least one stakeholder of type 'community' is needed")
+        if "local_government" not in types:
+            raise ValueError("at least one stakeholder of type 'local_government' is needed "
+                             "(an absent state is a government with presence 0)")
+        known = set(ids)
+        governments = {s.id for s in self.stakeholders if s.type == "local_government"}
+        for s in self.stakeholders:
+            if s.type == "community" and s.government is not None and s.government not in governments:
+                raise ValueError(f"community '{s.id}' names government '{s.government}', which is "
+                                 f"not a local_government; known: {', '.join(sorted(governments))}")
+        for i, tie in enumerate(self.ties):
+            for end in ("source", "target"):
+                ref = getattr(tie, end)
+                if ref not in known:
+                    raise ValueError(f"ties[{i}].{end}: no stakeholder has id '{ref}'; known ids: "
+                                     f"{', '.join(ids)}")
+            if tie.source == tie.target:
+                raise ValueError(f"ties[{i}]: a stakeholder cannot be tied to itself ('{tie.source}')")
+        total_share = sum(s.revenue_share for s in self.stakeholders if s.type == "local_government")
+        if total_share > 1.0 + 1e-9:
+            raise ValueError(f"the local governments' revenue_share values add up to "
+                             f"{total_share:g}; they may add up to at most 1")
+        return self
+
+    @property
+    def months(self) -> int:
+        return self.steps if self.steps is not None else sum(p.duration for p in self.project.phases)
+
+    def parameter_values(self) -> dict[str, float]:
+        """Every global parameter: the scenario's value where it sets one, else the default."""
+        values = {name: p.default for name, p in PARAMETERS.items()}
+        values.update(self.parameters.model_dump(exclude_none=True))
+        return values

@@ -1,0 +1,101 @@
+"""The ``stakesim`` command line: thin wrappers over the library calls, with clear errors."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from scenarios.loader import ScenarioError, builtin_names, builtin_path, load_scenario, read_yaml
+from simulator import __version__
+
+EXIT_BAD_INPUT = 2
+
+
+class CLIError(Exception):
+    """A user error the CLI reports in one line, exiting with code 2."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stakesim",
+        description="Agent-based simulator of stakeholder negotiation around mining projects.")
+    parser.add_argument("--version", action="version", version=f"stakesim {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("scenarios", help="list the built-in scenarios")
+
+    run = commands.add_parser("run", help="run one scenario once and write its tables")
+    run.add_argument("scenario", help="a built-in scenario's name or a path to a YAML file")
+    run.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    run.add_argument("--steps", type=_positive_int, default=None,
+                     help="months to simulate (default: the scenario's)")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                     help="override a scenario value, e.g. parameters.trust_loss_rate=0.4 or "
+                          "stakeholders.municipality.capacity=0.8 (repeatable)")
+    run.add_argument("--out", type=Path, default=None, help="folder for timeseries.csv and summary.json")
+    return parser
+
+
+def cmd_scenarios(args) -> int:
+    for name in builtin_names():
+        data = read_yaml(builtin_path(name))
+        description = " ".join(str(data.get("description", "")).split())
+        print(f"{name:24s} {description}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from simulator.run import run_scenario
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    result = run_scenario(scenario, seed=args.seed, steps=args.steps)
+    if args.out is not None:
+        try:
+            table_path, summary_path = result.write(args.out)
+        except OSError as exc:
+            raise CLIError(f"--out {args.out}: cannot write results ({exc.strerror})") from None
+        print(f"wrote {table_path} and {summary_path}", file=sys.stderr)
+    print(json.dumps(result.summary, indent=2))
+    return 0
+
+
+COMMANDS = {"scenarios": cmd_scenarios, "run": cmd_run}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (ScenarioError, CLIError) as exc:
+        print(f"stakesim: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("stakesim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

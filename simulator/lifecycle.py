@@ -1,0 +1,68 @@
+"""The mining project's life cycle: phases with durations that blockades delay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scenarios.schema import PhaseSpec, ProjectSpec
+
+IDLE = PhaseSpec(name="closure", duration=1)  # what a finished or suspended project does: nothing
+
+
+@dataclass
+class Project:
+    """Where the project is in its life cycle.
+
+    Project time moves only in months without a blockade; the difference between calendar months
+    and project months is the delay. A suspended project stops: no jobs, no revenue, no new impact.
+    """
+
+    spec: ProjectSpec
+    phase_index: int = 0
+    month_in_phase: int = 0
+    delay_months: int = 0
+    suspended: bool = False
+    suspension_step: int | None = None
+    finished: bool = False
+    blocked: bool = False
+
+    @property
+    def phase(self) -> PhaseSpec:
+        return self.spec.phases[self.phase_index]
+
+    @property
+    def phase_name(self) -> str:
+        return self.phase.name
+
+    @property
+    def active(self) -> bool:
+        """True when the project is producing jobs, revenue and impacts this month."""
+        return not (self.suspended or self.finished or self.blocked)
+
+    @property
+    def conditions(self) -> PhaseSpec:
+        """The phase's per-month conditions, or an idle phase when the project is not running."""
+        return self.phase if self.active else IDLE
+
+    def advance(self, blocked: bool) -> bool:
+        """Move one calendar month; returns True when a new phase started."""
+        self.blocked = blocked and not (self.suspended or self.finished)
+        if self.suspended or self.finished:
+            return False
+        if self.blocked:
+            self.delay_months += 1
+            return False
+        self.month_in_phase += 1
+        if self.month_in_phase < self.phase.duration:
+            return False
+        if self.phase_index + 1 < len(self.spec.phases):
+            self.phase_index += 1
+            self.month_in_phase = 0
+            return True
+        self.finished = True
+        return False
+
+    def suspend(self, step: int) -> None:
+        if not self.suspended:
+            self.suspended = True
+            self.suspension_step = step

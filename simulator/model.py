@@ -1,0 +1,208 @@
+"""The Mesa model: stakeholders on a trust graph over a mining project's life cycle, stepped monthly."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from agents import AGENT_CLASSES, CSO, Community, Company, LocalGovernment
+from scenarios.schema import Scenario
+from simulator import graph as trust_graph
+from simulator import licence
+from simulator.commitments import Commitment, CommitmentLedger
+from simulator.lifecycle import Project
+from simulator.metrics import make_datacollector
+
+
+class MiningModel(mesa.Model):
+    """One run of one scenario with one seed.
+
+    A run is a pure function of (scenario, seed): every random draw comes from ``self.rng``.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int | None = 0):
+        super().__init__(rng=seed)
+        self.scenario = scenario
+        self.seed = seed
+        self.p: dict[str, float] = scenario.parameter_values()
+        self.project = Project(scenario.project)
+        self.months = scenario.months
+
+        self.stakeholders: dict[str, mesa.Agent] = {}
+        for spec in scenario.stakeholders:
+            self.stakeholders[spec.id] = AGENT_CLASSES[spec.type](self, spec)
+        self.company: Company = next(a for a in self.stakeholders.values() if isinstance(a, Company))
+        self.governments: list[LocalGovernment] = list(self.agents_by_type.get(LocalGovernment, []))
+        self.communities: list[Community] = list(self.agents_by_type.get(Community, []))
+        self.csos: list[CSO] = list(self.agents_by_type.get(CSO, []))
+        for community in self.communities:
+            community.government_key = community.government_key or self.governments[0].key
+        self._node_order = list(self.stakeholders)
+
+        self.graph = trust_graph.build_graph(scenario, self.p, self.rng)
+        self.commitments = CommitmentLedger()
+        self.interventions: list = []
+        for spec in scenario.interventions:
+            self.add_intervention(spec)
+
+        self.blockade_now = False
+        self.licence_score = self._licence_score()
+        self.withdrawal_months = 0
+        self.intervention_cost_now = 0.0
+        self.intervention_cost_total = 0.0
+        self.datacollector = make_datacollector()
+        self.project_phase_started(self.project.phase)
+
+    # ------------------------------------------------------------------ the schedule
+    def step(self) -> None:
+        """One month, in the order of the ODD's process overview."""
+        self.intervention_cost_now = 0.0
+        if self.project.advance(blocked=self.blockade_now):
+            self.project_phase_started(self.project.phase)
+        self.deliver_benefits_and_revenue()
+        for intervention in list(self.interventions):
+            intervention.step(self)
+        self.accumulate_impacts_and_perceive()
+        self.spread_perceptions()
+        self.grieve_and_mobilise()
+        self.settle_commitments()
+        self.learn_from_experience()
+        self.update_social_licence()
+        self.datacollector.collect(self)
+        if self.steps >= self.months:
+            self.running = False
+
+    def run(self) -> "MiningModel":
+        while self.running:
+            self.step()
+        return self
+
+    # ------------------------------------------------------------------ submodels
+    def project_phase_started(self, phase) -> None:
+        for community in self.communities:
+            community.shock_expectations(phase.expectation_shock)
+
+    def deliver_benefits_and_revenue(self) -> None:
+        """Jobs from the company, revenue to governments, services from invested revenue, delay costs."""
+        conditions = self.project.conditions
+        if self.project.blocked:
+            self.company.bear_delay(self.scenario.project.delay_cost_per_month)
+        jobs = self.company.jobs_offered(conditions.jobs)
+        for government in self.governments:
+            government.manage_revenue(conditions.revenue * government.revenue_share)
+        for community in self.communities:
+            government = self.stakeholders[community.government_key]
+            served = [c for c in self.communities if c.government_key == government.key]
+            share = community.population / sum(c.population for c in served)
+            need = community.service_need
+            community.jobs = jobs
+            community.services = min(1.0, government.presence + government.invested_now * share / need)
+            community.leak_signal = min(1.0, government.leaked_now * share * self.p["leak_visibility"] / need)
+            community.agreement_benefit *= 0.9  # delivered agreements are felt for about a year
+            community.learn(self.p["natural_learning_rate"] * self.company.communication)
+            community.adapt_expectations()
+
+    def accumulate_impacts_and_perceive(self) -> None:
+        conditions = self.project.conditions
+        harm = self.company.context_harm(self.company.jobs_offered(conditions.jobs))
+        for community in self.communities:
+            community.accumulate_impact(conditions.impact, harm)
+            community.perceive(community.actual_impact, conditions.complexity)
+        mean_impact = float(np.mean([c.actual_impact for c in self.communities]))
+        for agent in [self.company, *self.governments, *self.csos]:
+            agent.perceive(mean_impact, conditions.complexity)
+
+    def spread_perceptions(self) -> None:
+        agents = [self.stakeholders[k] for k in self._node_order]
+        values = np.array([a.perceived_impact for a in agents])
+        values = trust_graph.diffuse(self.graph, self._node_order, values, self.p)
+        for agent, value in zip(agents, values):
+            if not isinstance(agent, Company):  # the company knows its own impacts
+                agent.perceived_impact = float(np.clip(value, 0.0, 1.0))
+
+    def grieve_and_mobilise(self) -> None:
+        can_blockade = not (self.project.suspended or self.project.finished)
+        for community in self.communities:
+            government = self.stakeholders[community.government_key]
+            community.update_grievance(self.trust(community.key, self.company.key),
+                                       self.trust(community.key, government.key),
+                                       government.presence)
+            community.mobilise(government.presence)
+            community.act(can_blockade)
+        self.blockade_now = any(c.blockading for c in self.communities)
+
+    def settle_commitments(self) -> None:
+        """Commitments falling due are kept or broken; each is a trust event for the creditor."""
+        for commitment in self.commitments.due(self.steps):
+            debtor = self.stakeholders[commitment.debtor]
+            creditor = self.stakeholders[commitment.creditor]
+            chance = debtor.keep_probability()
+            if commitment.monitored:
+                chance += self.p["monitoring_effect"] * (1.0 - chance)
+            commitment.kept = bool(self.rng.random() < chance) and debtor.resources >= commitment.cost
+            if commitment.kept:
+                debtor.spend(commitment.cost)
+                if isinstance(creditor, Community):
+                    creditor.agreement_benefit = min(1.0, creditor.agreement_benefit + commitment.amount)
+                self.trust_event(creditor.key, debtor.key, good=1.0)
+            else:
+                self.trust_event(creditor.key, debtor.key, bad=1.0)
+
+    def learn_from_experience(self) -> None:
+        """Everyday experience moves trust a little each month, losses faster than gains."""
+        w = self.p["experience_weight"]
+        company = self.company.key
+        for community in self.communities:
+            gov = self.stakeholders[community.government_key]
+            met = min(1.0, community.benefits / max(community.expectation, 0.05))
+            self.trust_event(community.key, company, good=met * (1.0 - community.perceived_impact),
+                             bad=community.perceived_impact, weight=w)
+            absent = (1.0 - gov.presence) * self.p["service_share"] * (1.0 - community.services)
+            self.trust_event(community.key, gov.key, good=community.services,
+                             bad=min(1.0, community.leak_signal + absent), weight=w)
+            unrest = community.active_share
+            for other in (company, gov.key):
+                self.trust_event(other, community.key, good=1.0 - unrest, bad=unrest, weight=w)
+                if community.blockading:
+                    self.trust_event(other, community.key, bad=1.0)
+
+    def update_social_licence(self) -> None:
+        self.licence_score = self._licence_score()
+        if licence.level(self.licence_score) == "withdrawal" and self.project.active:
+            self.withdrawal_months += 1
+        elif licence.level(self.licence_score) != "withdrawal":
+            self.withdrawal_months = 0
+        if self.withdrawal_months >= self.p["suspension_months"]:
+            self.project.suspend(self.steps)
+
+    # ------------------------------------------------------------------ helpers for interventions
+    def trust(self, i: str, j: str) -> float:
+        return trust_graph.trust(self.graph, i, j)
+
+    def trust_event(self, i: str, j: str, good: float = 0.0, bad: float = 0.0, weight: float = 1.0) -> None:
+        trust_graph.update_trust(self.graph, i, j, good, bad, self.p, weight)
+
+    def make_commitment(self, debtor: str, creditor: str, amount: float, cost: float,
+                        due_in: int, monitored: bool, source: str = "agreement") -> Commitment:
+        return self.commitments.make(Commitment(debtor, creditor, amount, cost, self.steps,
+                                                self.steps + due_in, monitored, source))
+
+    def add_intervention(self, spec) -> None:
+        from simulator.interventions import build_intervention
+
+        self.interventions.append(build_intervention(spec))
+
+    def remove_intervention(self, name: str) -> None:
+        before = len(self.interventions)
+        self.interventions = [iv for iv in self.interventions if iv.name != name]
+        if len(self.interventions) == before:
+            raise KeyError(f"no intervention named {name!r} in this model")
+
+    def pay_intervention(self, amount: float) -> None:
+        self.intervention_cost_now += amount
+        self.intervention_cost_total += amount
+
+    def _licence_score(self) -> float:
+        weights = np.array([c.population for c in self.communities], dtype=float)
+        scores = np.array([c.licence_score(self.trust(c.key, self.company.key)) for c in self.communities])
+        return float(np.average(scores, weights=weights))

@@ -1,0 +1,169 @@
+"""The model's global parameters, each declared once.
+
+The scenario schema, the CLI's ``--set``, the browser sliders and ``docs/parameters.md`` all read
+this table, so a parameter's range, unit and reason cannot drift apart between them.
+Per-stakeholder and per-phase inputs live in the scenario schema (``scenarios/schema.py``), where
+each field carries the same metadata.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    default: float
+    low: float
+    high: float
+    unit: str
+    doc: str
+    source: str = "modelling choice"
+    group: str = "general"
+    integer: bool = False
+
+    def check(self, value: float) -> None:
+        if not (self.low <= value <= self.high):
+            raise ValueError(f"{self.name} must be in [{self.low}, {self.high}] ({self.unit}), got {value}")
+
+
+def _p(*args, **kwargs) -> Parameter:
+    return Parameter(*args, **kwargs)
+
+
+_DECLARED = [
+    # --- trust -----------------------------------------------------------------------------
+    _p("trust_gain_rate", 0.10, 0.0, 1.0, "share of the distance to full trust, per event",
+       "How much one positive event (a kept commitment, a month of good experience at full "
+       "strength) moves trust up.", "Pant & Yu 2025 (gain 0.10 per event)", "trust"),
+    _p("trust_loss_rate", 0.30, 0.0, 1.0, "share of current trust, per event",
+       "How much one negative event (a broken commitment, a blockade) moves trust down. "
+       "Larger than the gain rate: trust is lost faster than built.",
+       "Slovic 1993 (asymmetry principle); Pant & Yu 2025 (loss 0.30, ratio about 3)", "trust"),
+    _p("experience_weight", 0.15, 0.0, 1.0, "events per month",
+       "How many 'events' one month of full-strength everyday experience (benefits, impacts, "
+       "services) counts as; discrete events (commitments, blockades) count as one.",
+       "modelling choice: monthly experience is weaker than a discrete event", "trust"),
+    _p("initial_trust_community_company", 0.40, 0.0, 1.0, "trust (0-1)",
+       "A community's trust in the company when the scenario gives no tie.",
+       "modelling choice: wary neutrality at a project's arrival (Cervantes 2023)", "trust"),
+    _p("initial_trust_community_government", 0.35, 0.0, 1.0, "trust (0-1)",
+       "A community's trust in the local government when the scenario gives no tie.",
+       "modelling choice: low trust in an often absent state (Cervantes 2023)", "trust"),
+    _p("initial_trust_default", 0.50, 0.0, 1.0, "trust (0-1)",
+       "Trust on any other implicit tie (company-government, government-community, ...).",
+       "modelling choice: neutral", "trust"),
+    _p("trusted_tie_threshold", 0.60, 0.0, 1.0, "trust (0-1)",
+       "Trust at or above which a tie counts as 'trusted' in graph measures.",
+       "modelling choice: above approval (Boutilier & Thomson 2011)", "trust"),
+    # --- perception and diffusion ------------------------------------------------------------
+    _p("perception_rate", 0.20, 0.0, 1.0, "share per month",
+       "How fast a stakeholder's perceived impact moves toward what its information suggests.",
+       "modelling choice", "perception"),
+    _p("distrust_amplification", 1.0, 0.0, 5.0, "multiplier",
+       "How much a project's technical complexity, not understood, inflates perceived impact "
+       "above actual impact: 'a seed of distrust that germinates over time'.",
+       "Cervantes 2023 (technical complexity)", "perception"),
+    _p("influence_rate", 0.10, 0.0, 0.5, "share per month",
+       "Bounded-confidence influence: how far a stakeholder moves toward a trusted neighbour's "
+       "perception each month.", "Deffuant et al. 2000", "perception"),
+    _p("confidence_bound", 0.30, 0.0, 1.0, "perception units (0-1)",
+       "Neighbours whose perception differs by more than this do not influence.",
+       "Deffuant et al. 2000; Hegselmann & Krause 2002", "perception"),
+    _p("influence_trust_threshold", 0.50, 0.0, 1.0, "trust (0-1)",
+       "Only neighbours trusted at least this much influence perceptions.",
+       "modelling choice: agents are moved only by those they trust", "perception"),
+    # --- expectations and learning --------------------------------------------------------------
+    _p("expectation_adaptation_rate", 0.05, 0.0, 1.0, "share per month at full understanding",
+       "How fast members' expectations move toward the benefits that actually arrive; scaled by "
+       "technical understanding, so communities that do not understand a project keep unrealistic "
+       "expectations.", "learning curve; Cervantes 2023 (high expectations)", "expectations"),
+    _p("natural_learning_rate", 0.01, 0.0, 0.2, "share of the gap per month",
+       "Technical understanding gained each month without any intervention, from the company's "
+       "ordinary communication; diminishing returns.", "learning curve (diminishing returns)",
+       "expectations"),
+    # --- grievance and mobilisation ----------------------------------------------------------
+    _p("gap_weight", 1.0, 0.0, 3.0, "hardship per unit of expectation gap",
+       "Weight of the expectation gap (expected minus received benefits) in hardship.",
+       "Epstein 2002 (hardship); Cervantes 2023 (expectations)", "mobilisation"),
+    _p("impact_weight", 1.0, 0.0, 3.0, "hardship per unit of perceived impact",
+       "Weight of perceived impacts (water, land) in hardship.", "Epstein 2002 (hardship)",
+       "mobilisation"),
+    _p("service_share", 0.5, 0.0, 1.0, "share of expectations",
+       "Share of what communities expect that is public services (education, health) rather than "
+       "jobs and income. Where the state is absent this share is blamed on the company.",
+       "Cervantes 2023 (absent state, expectations of services)", "mobilisation"),
+    _p("deterrence", 0.25, 0.0, 1.0, "grievance units",
+       "Net risk of mobilising where the state is fully present (Epstein's arrest risk); scaled "
+       "by the government's presence.", "Epstein 2002 (net risk)", "mobilisation"),
+    _p("threshold_mean", 0.35, 0.0, 1.0, "grievance units",
+       "Mean of members' mobilisation thresholds.", "Epstein 2002; Granovetter 1978",
+       "mobilisation"),
+    _p("threshold_sd", 0.10, 0.0, 0.5, "grievance units",
+       "Spread of members' thresholds (normal, clipped to [0, 1]).", "Granovetter 1978",
+       "mobilisation"),
+    _p("peer_influence", 0.30, 0.0, 1.0, "grievance units per share active",
+       "How much the share of members already mobilised lowers the bar for the rest: the "
+       "collective step.", "Granovetter 1978 (threshold models of collective behaviour)",
+       "mobilisation"),
+    _p("demobilisation_margin", 0.15, 0.0, 1.0, "grievance units",
+       "An active member stays active until grievance falls this far below its threshold: "
+       "mobilisation is sticky.", "modelling choice (pattern 7)", "mobilisation"),
+    _p("protest_threshold", 0.08, 0.0, 1.0, "share of members active",
+       "A community protests in a month when at least this share of its members is mobilised.",
+       "modelling choice", "mobilisation"),
+    _p("blockade_threshold", 0.20, 0.0, 1.0, "share of members active",
+       "A community blockades the project when at least this share is mobilised and it has the "
+       "resources.", "modelling choice", "mobilisation"),
+    _p("blockade_resource_cost", 0.10, 0.0, 1.0, "resource units per blockade month",
+       "What a month of blockade costs a community's organising resources.", "modelling choice",
+       "mobilisation"),
+    _p("resource_recovery", 0.03, 0.0, 1.0, "resource units per month",
+       "How fast a community's organising resources replenish (up to 1).", "modelling choice",
+       "mobilisation"),
+    # --- impacts ------------------------------------------------------------------------------
+    _p("impact_recovery_rate", 0.02, 0.0, 1.0, "share per month",
+       "Share of accumulated actual impact that the environment recovers each month; small, so "
+       "impacts build up over the life cycle.", "Cervantes 2023 (cumulative change)", "impacts"),
+    _p("context_harm", 0.02, 0.0, 0.5, "impact units per month per unit of local jobs",
+       "Harm done by local hiring and contracting when the company misreads the context "
+       "(scaled by one minus the company's context understanding).",
+       "Cervantes 2023 (good practices can do harm)", "impacts"),
+    # --- revenue and government -------------------------------------------------------------------
+    _p("investment_rate", 0.15, 0.0, 1.0, "share of balance per month at full capacity",
+       "Share of the government's unspent balance turned into services each month, times "
+       "capacity.", "Cervantes 2023 (low capacity to invest)", "government"),
+    _p("leakage_rate", 0.10, 0.0, 1.0, "share of balance per month",
+       "Share of the unspent balance that leaks each month at zero integrity and zero capacity; "
+       "scaled by (1 - integrity) and (1 - capacity): idle money invites corruption.",
+       "Cervantes 2023 (money and low capacity invite corruption)", "government"),
+    _p("leak_visibility", 0.5, 0.0, 1.0, "share",
+       "Share of leaked revenue that communities notice.", "modelling choice", "government"),
+    _p("service_cost", 0.10, 0.001, 5.0, "US$ million per 1,000 members per month",
+       "Spending that meets a community's full expectation of services.", "modelling choice",
+       "government"),
+    # --- commitments ---------------------------------------------------------------------------------
+    _p("monitoring_effect", 0.5, 0.0, 1.0, "share of the remaining chance",
+       "How much a follow-up body raises the chance a commitment is kept.",
+       "Defensoría del Pueblo 2021, Report 187 (87% of commitments without follow-up)", "commitments"),
+    # --- social licence and suspension ---------------------------------------------------------------
+    _p("suspension_months", 12, 1, 120, "months",
+       "Consecutive months of 'withdrawal' after which the project is suspended.",
+       "modelling choice", "licence", integer=True),
+]
+
+PARAMETERS: dict[str, Parameter] = {p.name: p for p in _DECLARED}
+
+DEFAULTS: dict[str, float] = {p.name: p.default for p in _DECLARED}
+
+
+def resolve(overrides: dict[str, float] | None = None) -> dict[str, float]:
+    """Defaults with overrides applied and checked; unknown names are an error."""
+    values = dict(DEFAULTS)
+    for name, value in (overrides or {}).items():
+        if name not in PARAMETERS:
+            raise KeyError(f"unknown parameter {name!r}")
+        PARAMETERS[name].check(value)
+        values[name] = value
+    return values
