@@ -36,6 +36,10 @@ class Stakeholder(mesa.Agent):
         target = min(1.0, target)
         self.perceived_impact += p["perception_rate"] * (target - self.perceived_impact)
 
+    def learn(self, amount: float) -> None:
+        """Understanding rises with exposure, with diminishing returns (a learning curve)."""
+        self.understanding += amount * (1.0 - self.understanding)
+
     def spend(self, amount: float) -> float:
         """Pay up to ``amount`` from resources, never going below zero; returns what was paid."""
         paid = min(max(amount, 0.0), self.resources)

@@ -39,6 +39,8 @@ class Community(Stakeholder):
         self.jobs = 0.0  # benefit index from jobs and procurement this month
         self.services = 0.0  # benefit index from public services this month
         self.agreement_benefit = 0.0  # benefit index from agreements delivered (decays)
+        self.promised = 0.0  # benefit index of commitments owed to it and still pending
+        self.formality = 0.0  # preference for formal dialogue over disruption (0-1)
         self.leak_signal = 0.0  # leaked revenue noticed, relative to service need
         self.grievance_company = 0.0
         self.grievance_government = 0.0
@@ -71,10 +73,6 @@ class Community(Stakeholder):
             shock *= 1.0 - self.understanding
         self.expectations = np.clip(self.expectations + shock, 0.0, 1.0)
 
-    def learn(self, amount: float) -> None:
-        """Technical understanding rises with exposure, with diminishing returns."""
-        self.understanding += amount * (1.0 - self.understanding)
-
     def adapt_expectations(self) -> None:
         """Expectations move toward what arrives, faster the better the project is understood."""
         rate = self.model.p["expectation_adaptation_rate"] * self.understanding
@@ -94,7 +92,8 @@ class Community(Stakeholder):
         """
         p = self.model.p
         s = p["service_share"]
-        gap = np.maximum(0.0, self.expectations - self.benefits)
+        hope = p["promise_credibility"] * self.promised
+        gap = np.maximum(0.0, self.expectations - self.benefits - hope)
         service_shortfall = s * (1.0 - self.services)
         jobs_shortfall = (1.0 - s) * (1.0 - self.jobs)
         total = service_shortfall + jobs_shortfall
@@ -124,12 +123,16 @@ class Community(Stakeholder):
         p = self.model.p
         share = self.active.mean()
         self.protesting = bool(share >= p["protest_threshold"])
-        self.blockading = bool(can_blockade and share >= p["blockade_threshold"]
+        self.blockading = bool(can_blockade and share >= p["blockade_threshold"] * (1.0 + self.formality)
                                and self.resources >= p["blockade_resource_cost"])
         if self.blockading:
             self.spend(p["blockade_resource_cost"])
         else:
             self.resources = min(1.0, self.resources + p["resource_recovery"])
+
+    def stand_down(self, share: float, rng) -> None:
+        """A settlement sends home a share of the mobilised members, drawn at random."""
+        self.active &= rng.random(self.population) >= share
 
     def licence_score(self, trust_company: float) -> float:
         """Boutilier & Thomson's licence as a number: trust in the company among the unmobilised."""

@@ -8,40 +8,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import Field, create_model, model_validator
 
-from simulator.parameters import PARAMETERS
-
-PHASES = ("exploration", "permitting", "construction", "operation", "closure")
-CSO_ROLES = (
-    "ngo",
-    "roundtable",
-    "chamber_of_commerce",
-    "professional_association",
-    "academia",
-    "convener",
-    "water_users",
-    "womens_organisation",
-    "indigenous_organisation",
-    "producers_association",
-    "church",
-    "media",
-    "union",
+from scenarios.fields import (  # noqa: F401  (re-exported: other modules import them from here)
+    CSO_ROLES,
+    ID_PATTERN,
+    PHASES,
+    STAKEHOLDER_TYPES,
+    TIE_KINDS,
+    Strict,
+    field,
 )
-TIE_KINDS = ("existing", "formal", "intervention")
-STAKEHOLDER_TYPES = ("company", "local_government", "community", "cso")
-
-ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
-
-
-def field(default, *, unit: str, doc: str, source: str = "modelling choice", **constraints):
-    """A pydantic Field with the metadata the docs generator prints."""
-    return Field(default, description=doc, json_schema_extra={"unit": unit, "source": source},
-                 **constraints)
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=True)
+from simulator.interventions import InterventionSpecUnion
+from simulator.parameters import PARAMETERS
 
 
 # --------------------------------------------------------------------------- stakeholders
@@ -228,7 +207,7 @@ class Scenario(Strict):
     stakeholders: list[Stakeholder] = Field(min_length=2)
     ties: list[TieSpec] = Field(default_factory=list)
     random_ties: list[RandomTiesSpec] = Field(default_factory=list)
-    interventions: list = Field(default_factory=list)
+    interventions: list[InterventionSpecUnion] = Field(default_factory=list)  # type: ignore[valid-type]
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -259,11 +238,21 @@ class Scenario(Strict):
                                      f"{', '.join(ids)}")
             if tie.source == tie.target:
                 raise ValueError(f"ties[{i}]: a stakeholder cannot be tied to itself ('{tie.source}')")
+        self._check_interventions(ids)
         total_share = sum(s.revenue_share for s in self.stakeholders if s.type == "local_government")
         if total_share > 1.0 + 1e-9:
             raise ValueError(f"the local governments' revenue_share values add up to "
                              f"{total_share:g}; they may add up to at most 1")
         return self
+
+    def _check_interventions(self, ids: list[str]) -> None:
+        names = [iv.label for iv in self.interventions]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"intervention names must be unique; repeated: {', '.join(repeated)} "
+                             f"(give each a distinct 'name')")
+        for i, iv in enumerate(self.interventions):
+            check_intervention(self, iv, f"interventions[{i}] ({iv.label})")
 
     @property
     def months(self) -> int:
@@ -274,3 +263,30 @@ class Scenario(Strict):
         values = {name: p.default for name, p in PARAMETERS.items()}
         values.update(self.parameters.model_dump(exclude_none=True))
         return values
+
+
+def check_intervention(scenario: Scenario, iv, where: str) -> None:
+    """Checks an intervention against the scenario it runs in: participants, schedule, own needs."""
+    selectors = set()
+    for s in scenario.stakeholders:
+        selectors.update({s.id, s.type})
+        if s.type == "cso":
+            selectors.add(s.role)
+    for selector in iv.participants:
+        if selector not in selectors:
+            raise ValueError(f"{where}.participants: '{selector}' is not a stakeholder type, "
+                             f"CSO role or id in this scenario; allowed: {', '.join(sorted(selectors))}")
+    phases = [p.name for p in scenario.project.phases]
+    for end in ("start", "end"):
+        when = getattr(iv, end)
+        if isinstance(when, str) and when not in phases:
+            raise ValueError(f"{where}.{end}: phase '{when}' is not in this project's life cycle "
+                             f"({', '.join(phases)})")
+        if isinstance(when, int) and not 1 <= when <= scenario.months:
+            raise ValueError(f"{where}.{end}: month {when} is outside the simulated months "
+                             f"1-{scenario.months}")
+    if isinstance(iv.start, int) and isinstance(iv.end, int) and iv.end < iv.start:
+        raise ValueError(f"{where}: end (month {iv.end}) is before start (month {iv.start})")
+    if isinstance(iv.start, str) and isinstance(iv.end, str) and PHASES.index(iv.end) < PHASES.index(iv.start):
+        raise ValueError(f"{where}: end phase '{iv.end}' comes before start phase '{iv.start}'")
+    iv.check_against(scenario)

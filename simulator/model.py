@@ -6,10 +6,11 @@ import mesa
 import numpy as np
 
 from agents import AGENT_CLASSES, CSO, Community, Company, LocalGovernment
-from scenarios.schema import Scenario
+from scenarios.schema import Scenario, check_intervention
 from simulator import graph as trust_graph
 from simulator import licence
 from simulator.commitments import Commitment, CommitmentLedger
+from simulator.interventions import build_intervention
 from simulator.lifecycle import Project
 from simulator.metrics import make_datacollector
 
@@ -24,6 +25,10 @@ class MiningModel(mesa.Model):
         super().__init__(rng=seed)
         self.scenario = scenario
         self.seed = seed
+        # Entropy for the run's secondary streams (commitments, interventions): derived from the
+        # seed, so arms sharing a seed share these draws too (common random numbers).
+        self.seed_entropy = seed if seed is not None else np.random.SeedSequence().entropy
+        self.commitment_rng = np.random.default_rng([self.seed_entropy, 1])
         self.p: dict[str, float] = scenario.parameter_values()
         self.project = Project(scenario.project)
         self.months = scenario.months
@@ -41,10 +46,6 @@ class MiningModel(mesa.Model):
 
         self.graph = trust_graph.build_graph(scenario, self.p, self.rng)
         self.commitments = CommitmentLedger()
-        self.interventions: list = []
-        for spec in scenario.interventions:
-            self.add_intervention(spec)
-
         self.blockade_now = False
         self.licence_score = self._licence_score()
         self.withdrawal_months = 0
@@ -52,6 +53,9 @@ class MiningModel(mesa.Model):
         self.intervention_cost_total = 0.0
         self.datacollector = make_datacollector()
         self.project_phase_started(self.project.phase)
+        self.interventions: list = []
+        for spec in scenario.interventions:
+            self.add_intervention(spec)
 
     # ------------------------------------------------------------------ the schedule
     def step(self) -> None:
@@ -98,7 +102,7 @@ class MiningModel(mesa.Model):
             community.jobs = jobs
             community.services = min(1.0, government.presence + government.invested_now * share / need)
             community.leak_signal = min(1.0, government.leaked_now * share * self.p["leak_visibility"] / need)
-            community.agreement_benefit *= 0.9  # delivered agreements are felt for about a year
+            community.agreement_benefit *= self.p["agreement_benefit_persistence"]
             community.learn(self.p["natural_learning_rate"] * self.company.communication)
             community.adapt_expectations()
 
@@ -139,7 +143,9 @@ class MiningModel(mesa.Model):
             chance = debtor.keep_probability()
             if commitment.monitored:
                 chance += self.p["monitoring_effect"] * (1.0 - chance)
-            commitment.kept = bool(self.rng.random() < chance) and debtor.resources >= commitment.cost
+            commitment.kept = bool(self.commitment_rng.random() < chance) and debtor.resources >= commitment.cost
+            if isinstance(creditor, Community):
+                creditor.promised = max(0.0, creditor.promised - commitment.amount)
             if commitment.kept:
                 debtor.spend(commitment.cost)
                 if isinstance(creditor, Community):
@@ -184,15 +190,24 @@ class MiningModel(mesa.Model):
 
     def make_commitment(self, debtor: str, creditor: str, amount: float, cost: float,
                         due_in: int, monitored: bool, source: str = "agreement") -> Commitment:
+        creditor_agent = self.stakeholders[creditor]
+        if isinstance(creditor_agent, Community):
+            creditor_agent.promised += amount
         return self.commitments.make(Commitment(debtor, creditor, amount, cost, self.steps,
                                                 self.steps + due_in, monitored, source))
 
-    def add_intervention(self, spec) -> None:
-        from simulator.interventions import build_intervention
+    def add_tie(self, i: str, j: str, trust_value: float, kind: str) -> bool:
+        return trust_graph.add_tie(self.graph, i, j, trust_value, kind)
 
-        self.interventions.append(build_intervention(spec))
+    def add_intervention(self, spec) -> None:
+        """Add an intervention, also mid-run (the browser view switches them on and off)."""
+        if any(iv.name == spec.label for iv in self.interventions):
+            raise ValueError(f"an intervention named {spec.label!r} is already in this model")
+        check_intervention(self.scenario, spec, f"intervention '{spec.label}'")
+        self.interventions.append(build_intervention(spec, self))
 
     def remove_intervention(self, name: str) -> None:
+        """Remove an intervention; what it built (understanding, ties, commitments) stays."""
         before = len(self.interventions)
         self.interventions = [iv for iv in self.interventions if iv.name != name]
         if len(self.interventions) == before:

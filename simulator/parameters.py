@@ -144,6 +144,12 @@ _DECLARED = [
        "Spending that meets a community's full expectation of services.", "modelling choice",
        "government"),
     # --- commitments ---------------------------------------------------------------------------------
+    _p("promise_credibility", 0.5, 0.0, 1.0, "share",
+       "How much of a pending commitment's benefit a community already counts on: a promise "
+       "narrows the expectation gap until it falls due.", "modelling choice", "commitments"),
+    _p("agreement_benefit_persistence", 0.97, 0.0, 1.0, "share per month",
+       "Share of a kept commitment's benefit still felt a month later (half-life about two years).",
+       "modelling choice", "commitments"),
     _p("monitoring_effect", 0.5, 0.0, 1.0, "share of the remaining chance",
        "How much a follow-up body raises the chance a commitment is kept.",
        "Defensoría del Pueblo 2021, Report 187 (87% of commitments without follow-up)", "commitments"),

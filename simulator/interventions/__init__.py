@@ -1,5 +1,44 @@
-"""Interventions: objects with a schedule, participants, a cost and an effect each month."""
+"""Interventions: objects with a schedule, participants, a meeting rhythm, a cost and an effect.
 
-from simulator.interventions.base import Intervention, build_intervention
+Importing this package registers every intervention; ``REGISTRY`` maps each ``type`` tag to its
+(spec, runtime class) pair, and ``InterventionSpecUnion`` is what scenario files may contain.
+"""
 
-__all__ = ["Intervention", "build_intervention"]
+from __future__ import annotations
+
+from typing import Annotated, Union
+
+from pydantic import Field
+
+from simulator.interventions import (  # noqa: F401  (imported to register them)
+    capacity_building,
+    context_training,
+    grievance_mechanism,
+    leadership_training,
+    learning_space,
+    negotiation_table,
+    participatory_monitoring,
+    revenue_transparency,
+)
+from simulator.interventions.base import REGISTRY, Intervention, InterventionSpec
+
+KINDS: tuple[str, ...] = tuple(REGISTRY)
+
+InterventionSpecUnion = Annotated[
+    Union[tuple(spec for spec, _ in REGISTRY.values())], Field(discriminator="type")
+]
+
+
+def default_spec(kind: str, **overrides) -> InterventionSpec:
+    """The spec of an intervention type with its defaults (what an arm name in `compare` means)."""
+    if kind not in REGISTRY:
+        raise KeyError(f"unknown intervention '{kind}'; known: {', '.join(KINDS)}")
+    return REGISTRY[kind][0](type=kind, **overrides)
+
+
+def build_intervention(spec: InterventionSpec, model) -> Intervention:
+    return REGISTRY[spec.type][1](spec, model)
+
+
+__all__ = ["KINDS", "REGISTRY", "Intervention", "InterventionSpec", "InterventionSpecUnion",
+           "build_intervention", "default_spec"]

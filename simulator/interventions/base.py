@@ -1,17 +1,124 @@
-"""The interface every intervention shares; concrete interventions subclass it."""
+"""The interface every intervention shares: a schedule, participants, a meeting rhythm, a cost, an effect.
+
+An intervention is two classes: a pydantic spec (what a scenario file says; it round-trips to YAML)
+and a runtime class that acts on the model each month it meets. Adding an intervention is adding
+those two classes and registering them with ``@register``; the engine never changes.
+"""
 
 from __future__ import annotations
 
+import zlib
+from typing import ClassVar, Literal
+
+import numpy as np
+from pydantic import Field
+
+from scenarios.fields import PHASES, Strict, field
+
+
+class InterventionSpec(Strict):
+    """Fields every intervention has. Subclasses add ``type: Literal[...]`` and their own knobs."""
+
+    type: str
+    name: str | None = Field(None, description="Unique name (default: the type).")
+    start: int | Literal[PHASES] = field(  # type: ignore[valid-type]
+        1, unit="month (1 = first) or phase name",
+        doc="When it starts: a calendar month, or the start of a life-cycle phase.")
+    end: int | Literal[PHASES] | None = field(  # type: ignore[valid-type]
+        None, unit="month or phase name",
+        doc="When it ends (inclusive): a calendar month, or the end of a phase; none runs to the end.")
+    every: int = field(1, ge=1, le=120, unit="months", doc="Months between meetings.")
+    participants: list[str] = Field(
+        default_factory=list,
+        description="Who takes part: stakeholder types, CSO roles or stakeholder ids "
+                    "(empty: the intervention's default participants).")
+    cost_per_meeting: float = field(0.01, ge=0, unit="US$ million", doc="Cost of one meeting or round.")
+
+    @property
+    def label(self) -> str:
+        return self.name or self.type
+
+    def check_against(self, scenario) -> None:
+        """Checks that need the whole scenario; raise ValueError with a clear message."""
+
+
+REGISTRY: dict[str, tuple[type[InterventionSpec], type["Intervention"]]] = {}
+
+
+def register(spec_class: type[InterventionSpec]):
+    """Class decorator tying a runtime intervention to its spec and its ``type`` tag."""
+    kind = spec_class.model_fields["type"].annotation.__args__[0]
+
+    def wrap(cls):
+        cls.kind = kind
+        REGISTRY[kind] = (spec_class, cls)
+        return cls
+
+    return wrap
+
 
 class Intervention:
-    name = "intervention"
+    kind: ClassVar[str] = "intervention"
+    default_participants: ClassVar[tuple[str, ...]] = ("company", "local_government", "community", "cso")
 
-    def __init__(self, spec):
+    def __init__(self, spec: InterventionSpec, model):
         self.spec = spec
+        self.name = spec.label
+        self.meetings = 0
+        selectors = spec.participants or list(self.default_participants)
+        self.participant_keys = resolve_participants(model, selectors)
+        # Its own random stream, derived from the run's seed and its name: arms that share a seed
+        # share every draw the intervention does not change (common random numbers).
+        self.rng = np.random.default_rng([model.seed_entropy, zlib.crc32(self.name.encode())])
 
+    # ------------------------------------------------------------------ schedule
+    def is_active(self, model) -> bool:
+        month = model.steps + 1  # the month being simulated
+        phase = PHASES.index(model.project.phase_name)
+        start, end = self.spec.start, self.spec.end
+        if isinstance(start, int):
+            if month < start:
+                return False
+        elif phase < PHASES.index(start):
+            return False
+        if end is None:
+            return True
+        if isinstance(end, int):
+            return month <= end
+        return phase <= PHASES.index(end)
+
+    def meets(self, model) -> bool:
+        if not self.is_active(model):
+            self._since_start = None
+            return False
+        since = getattr(self, "_since_start", None)
+        since = 0 if since is None else since + 1
+        self._since_start = since
+        return since % self.spec.every == 0
+
+    def participants(self, model) -> list:
+        return [model.stakeholders[k] for k in self.participant_keys]
+
+    # ------------------------------------------------------------------ the monthly hook
     def step(self, model) -> None:
-        raise NotImplementedError
+        if not self.meets(model):
+            return
+        self.meetings += 1
+        model.pay_intervention(self.spec.cost_per_meeting)
+        self.act(model, self.participants(model))
+
+    def act(self, model, participants: list) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__} must implement act()")
 
 
-def build_intervention(spec) -> Intervention:
-    raise KeyError(f"unknown intervention {spec!r}")
+def resolve_participants(model, selectors: list[str]) -> list[str]:
+    """Stakeholder keys matching any selector (type, CSO role or id), in scenario order.
+
+    The scenario schema has already checked every selector matches; this only expands them.
+    """
+    keys: list[str] = []
+    for selector in selectors:
+        matched = [k for k, a in model.stakeholders.items()
+                   if selector in (k, a.kind, getattr(a, "role", None))]
+        keys.extend(k for k in matched if k not in keys)
+    return keys
