@@ -1,0 +1,326 @@
+"""Write ``docs/parameters.md`` from the places where parameters are declared.
+
+A parameter's default, range, unit, meaning and source are declared once: global parameters in
+``simulator/parameters.py`` and scenario fields in the pydantic models of ``scenarios/schema.py``.
+This module only reads those declarations, so the parameter table cannot drift from the code;
+``--check`` (run by the tests) says when the committed file is stale.
+
+Usage::
+
+    python -m simulator.docgen            # (re)write docs/parameters.md
+    python -m simulator.docgen --check    # exit 1 if docs/parameters.md is out of date
+
+To document another schema model (an intervention's spec, say), add a ``Section`` to
+``SCHEMA_SECTIONS``; its fields are read from the model, nothing else is needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from scenarios import schema
+from simulator.parameters import PARAMETERS, Parameter
+
+OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "parameters.md"
+COMMAND = "python -m simulator.docgen"
+
+
+@dataclass(frozen=True)
+class Section:
+    """One table of the generated file: a title, the schema model it documents, and a short note."""
+
+    title: str
+    model: type[BaseModel]
+    note: str = ""
+
+
+# The schema models documented, in order. Append a Section to document a new model.
+SCHEMA_SECTIONS: list[Section] = [
+    Section("Scenario (top level)", schema.Scenario,
+            "The keys of a scenario file. Global parameters go under `parameters:` by name."),
+    Section("Project (`project:`)", schema.ProjectSpec,
+            "Phases must appear at most once each and in life-cycle order."),
+    Section("Phase (`project.phases[]`)", schema.PhaseSpec,
+            "Per-month conditions while the phase runs; an inactive project (blocked, suspended "
+            "or finished) has no impact, jobs, revenue or complexity."),
+    Section("Stakeholder: company (`type: company`)", schema.CompanySpec,
+            "Exactly one per scenario."),
+    Section("Stakeholder: local government (`type: local_government`)", schema.LocalGovernmentSpec,
+            "At least one per scenario; their `revenue_share` values add up to at most 1."),
+    Section("Stakeholder: community (`type: community`)", schema.CommunitySpec,
+            "At least one per scenario."),
+    Section("Stakeholder: civil-society organisation (`type: cso`)", schema.CSOSpec),
+    Section("Tie (`ties[]`)", schema.TieSpec,
+            "An explicit edge of the relationship graph; both ends must be stakeholder ids."),
+    Section("Generated ties (`random_ties[]`)", schema.RandomTiesSpec),
+]
+
+# Models whose fields are documented elsewhere in the file (the global parameter table).
+DOCUMENTED_ELSEWHERE: dict[type, str] = {
+    schema.ParametersSpec: "global parameters by name (see the first table)",
+}
+
+_NONE = "—"
+
+
+# --------------------------------------------------------------------------- formatting helpers
+def _number(value: float | int) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:g}"
+
+
+def _cell(text: str) -> str:
+    """Make text safe for one Markdown table cell."""
+    return " ".join(str(text).split()).replace("|", "\\|") or _NONE
+
+
+def _code(text: str) -> str:
+    return f"`{text}`"
+
+
+def _default(field: FieldInfo) -> str:
+    if field.is_required():
+        return "**required**"
+    if field.default_factory is not None:
+        value = field.default_factory()
+    else:
+        value = field.default
+    if value is None:
+        return "not set"
+    if isinstance(value, BaseModel):
+        return "all defaults"
+    if isinstance(value, (list, tuple, dict)) and not value:
+        return _code("[]" if not isinstance(value, dict) else "{}")
+    if isinstance(value, (int, float)):
+        return _code(_number(value))
+    if isinstance(value, str):
+        return _code(value) if value else "empty"
+    return _code(repr(value))
+
+
+def _model_name(model: type) -> str:
+    if model in DOCUMENTED_ELSEWHERE:
+        return DOCUMENTED_ELSEWHERE[model]
+    return f"`{model.__name__}`"
+
+
+def _describe_type(annotation: Any) -> str:
+    """A reader's description of a field's type (not Python's)."""
+    origin = get_origin(annotation)
+    args = get_args(annotation)
+    if origin is Annotated:
+        inner = _describe_type(args[0])
+        discriminators = [getattr(m, "discriminator", None) for m in args[1:]]
+        key = next((d for d in discriminators if isinstance(d, str)), None)
+        return f"{inner}, chosen by `{key}`" if key else inner
+    if origin is Literal:
+        return _code(args[0]) if len(args) == 1 else "one of " + ", ".join(_code(a) for a in args)
+    if origin in (Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        described = [_describe_type(a) for a in options]
+        text = " or ".join(described)
+        return text + (", or not set" if len(options) < len(args) else "")
+    if origin in (list, set, frozenset):
+        return "list of " + (_describe_type(args[0]) if args else "items")
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return "list of " + _describe_type(args[0])
+        return f"{len(args)} values: " + ", ".join(_describe_type(a) for a in args)
+    if origin is dict:
+        return "mapping"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return _model_name(annotation)
+    simple = {int: "integer", float: "number", str: "text", bool: "`true` or `false`",
+              list: "list", dict: "mapping", tuple: "list"}
+    if annotation in simple:
+        return simple[annotation]
+    return _code(getattr(annotation, "__name__", repr(annotation)))
+
+
+def _constraints(field: FieldInfo) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for item in field.metadata:
+        for key in ("ge", "gt", "le", "lt", "min_length", "max_length", "pattern"):
+            value = getattr(item, key, None)
+            if value is not None:
+                found[key] = value
+    return found
+
+
+def _range(field: FieldInfo) -> str:
+    text = _describe_type(field.annotation)
+    c = _constraints(field)
+    low = ("[", c["ge"]) if "ge" in c else ("(", c["gt"]) if "gt" in c else None
+    high = ("]", c["le"]) if "le" in c else (")", c["lt"]) if "lt" in c else None
+    if low and high:
+        bounds = f"in {low[0]}{_number(low[1])}, {_number(high[1])}{high[0]}"
+    elif low:
+        bounds = ("≥ " if low[0] == "[" else "> ") + _number(low[1])
+    elif high:
+        bounds = ("≤ " if high[0] == "]" else "< ") + _number(high[1])
+    else:
+        bounds = ""
+    if bounds:
+        # Put the bounds right after the base type ("number in [0, 1], or not set").
+        head, sep, tail = text.partition(", or not set")
+        text = f"{head} {bounds}{sep}{tail}"
+    if "min_length" in c:
+        text += f", at least {c['min_length']}"
+    if "max_length" in c:
+        text += f", at most {c['max_length']}"
+    if "pattern" in c:
+        text += f", matching {_code(c['pattern'])}"
+    return text
+
+
+def _extra(field: FieldInfo, key: str) -> str:
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    return str(extra.get(key, "")) or _NONE
+
+
+# --------------------------------------------------------------------------- tables
+HEADER = ("| name | default | range / allowed values | unit | meaning | source |\n"
+          "| --- | --- | --- | --- | --- | --- |")
+
+
+def _row(*cells: str) -> str:
+    return "| " + " | ".join(_cell(c) for c in cells) + " |"
+
+
+def parameter_row(p: Parameter) -> str:
+    kind = "integer" if p.integer else "number"
+    return _row(_code(p.name), _code(_number(p.default)),
+                f"{kind} in [{_number(p.low)}, {_number(p.high)}]", p.unit, p.doc, p.source)
+
+
+def field_row(name: str, field: FieldInfo) -> str:
+    return _row(_code(name), _default(field), _range(field), _extra(field, "unit"),
+                field.description or _NONE, _extra(field, "source"))
+
+
+def global_parameters_section() -> str:
+    groups: dict[str, list[Parameter]] = {}
+    for p in PARAMETERS.values():
+        groups.setdefault(p.group, []).append(p)
+    parts = ["## Global parameters",
+             "",
+             "Declared in `simulator/parameters.py`. Set them in a scenario file under "
+             "`parameters:` (e.g. `parameters: {trust_loss_rate: 0.4}`) or on the command line "
+             "with `stakesim run default --set parameters.trust_loss_rate=0.4`.",
+             ""]
+    for group, members in groups.items():
+        parts += [f"### {group.capitalize()}", "", HEADER, *(parameter_row(p) for p in members), ""]
+    return "\n".join(parts)
+
+
+def schema_section(section: Section) -> str:
+    parts = [f"### {section.title}", ""]
+    if section.note:
+        parts += [section.note, ""]
+    parts += [f"Model: `{section.model.__module__}.{section.model.__name__}`.", "", HEADER]
+    parts += [field_row(name, field) for name, field in section.model.model_fields.items()]
+    return "\n".join(parts) + "\n"
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models a field's type refers to, through lists, unions and Annotated."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    if get_origin(annotation) is Literal:
+        return []
+    return [m for arg in get_args(annotation) for m in _models_in(arg)]
+
+
+def reachable_models(root: type[BaseModel] = schema.Scenario) -> list[type[BaseModel]]:
+    """Every schema model a scenario file can contain, in the order a reader meets them."""
+    seen: list[type[BaseModel]] = []
+    queue = [root]
+    while queue:
+        model = queue.pop(0)
+        if model in seen:
+            continue
+        seen.append(model)
+        for field in model.model_fields.values():
+            queue += _models_in(field.annotation)
+    return seen
+
+
+def _default_title(model: type[BaseModel]) -> str:
+    tag = model.model_fields.get("type")
+    args = get_args(tag.annotation) if tag is not None else ()
+    if tag is not None and get_origin(tag.annotation) is Literal and len(args) == 1:
+        return f"{model.__name__} (`type: {args[0]}`)"
+    return model.__name__
+
+
+def all_sections() -> list[Section]:
+    """SCHEMA_SECTIONS, then a section for every other model a scenario can contain.
+
+    So a schema model added anywhere under ``Scenario`` (an intervention's spec, say) is documented
+    even before someone gives it a title in SCHEMA_SECTIONS.
+    """
+    listed = {s.model for s in SCHEMA_SECTIONS} | set(DOCUMENTED_ELSEWHERE)
+    extra = [Section(_default_title(m), m, (m.__doc__ or "").strip().split("\n\n")[0])
+             for m in reachable_models() if m not in listed]
+    return [*SCHEMA_SECTIONS, *extra]
+
+
+def render(sections: list[Section] | None = None) -> str:
+    """The full text of docs/parameters.md."""
+    sections = all_sections() if sections is None else sections
+    intro = [
+        "# Parameters",
+        "",
+        f"> Generated by `{COMMAND}` (`make docs`) from `simulator/parameters.py` and "
+        "`scenarios/schema.py`. Do not edit this file by hand: change the declarations there "
+        "and regenerate. The tests fail when this file is stale.",
+        "",
+        "Every value the model reads, with its default, allowed range, unit, meaning and source. "
+        "Sources are short names; `docs/sources.md` gives the full references. What each "
+        "parameter does in the equations is in `docs/ODD.md` (section 7, Submodels). "
+        "A model name in `code` (e.g. `PhaseSpec`) refers to the table of that model below; "
+        "\"—\" means the declaration gives nothing for that column.",
+        "",
+    ]
+    body = [global_parameters_section(), "## Scenario file fields", ""]
+    body += [schema_section(s) for s in sections]
+    return "\n".join(intro + body).rstrip("\n") + "\n"
+
+
+# --------------------------------------------------------------------------- command line
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=COMMAND, description="Write docs/parameters.md.")
+    parser.add_argument("--check", action="store_true",
+                        help="do not write; exit 1 if the file differs from what would be written")
+    parser.add_argument("--output", type=Path, default=OUTPUT, help=f"file to write (default {OUTPUT})")
+    args = parser.parse_args(argv)
+    text = render()
+    if args.check:
+        current = args.output.read_text(encoding="utf-8") if args.output.exists() else None
+        if current != text:
+            what = "is missing" if current is None else "is out of date"
+            print(f"{args.output} {what}: run `{COMMAND}` (or `make docs`) and commit the result.",
+                  file=sys.stderr)
+            return 1
+        print(f"{args.output} is up to date.")
+        return 0
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
