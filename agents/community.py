@@ -31,11 +31,13 @@ class Community(Stakeholder):
         self.government_key: str | None = spec.government
         self.expectations = np.clip(rng.normal(spec.expectation, spec.expectation_sd, n), 0.0, 1.0)
         self.sensitivity = np.clip(rng.normal(1.0, spec.sensitivity_sd, n), 0.0, None)
-        self.thresholds = np.clip(rng.normal(p["threshold_mean"], p["threshold_sd"], n), 0.0, 1.0)
-        self.active = np.zeros(n, dtype=bool)
+        self.base_thresholds = np.clip(rng.normal(p["threshold_mean"], p["threshold_sd"], n), 0.0, 1.0)
+        self.thresholds = self.base_thresholds.copy()
+        self.active = rng.random(n) < spec.initial_mobilised
         self.grievance = np.zeros(n)
         # Community-level state, in the units of docs/ODD.md.
-        self.actual_impact = 0.0
+        self.actual_impact = spec.initial_impact
+        self.perceived_impact = spec.initial_impact
         self.jobs = 0.0  # benefit index from jobs and procurement this month
         self.services = 0.0  # benefit index from public services this month
         self.agreement_benefit = 0.0  # benefit index from agreements delivered (decays)
@@ -110,6 +112,8 @@ class Community(Stakeholder):
     def mobilise(self, presence: float) -> None:
         """Members turn active when grievance minus risk plus peer pull beats their threshold."""
         p = self.model.p
+        # Lessons such as "mobilising pays" fade: thresholds drift back to the members' own.
+        self.thresholds += p["lesson_fading"] * (self.base_thresholds - self.thresholds)
         risk = p["deterrence"] * presence
         peer = p["peer_influence"] * self.organisation * self.active.mean()
         net = self.grievance - risk + peer

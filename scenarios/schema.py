@@ -98,6 +98,13 @@ class CommunitySpec(StakeholderSpec):
             "step (peer influence).", source="GIZ 2021 (change agents)")
     resources: float = field(
         1.0, ge=0, le=1, unit="resource units (0-1)", doc="Organising resources (time, money).")
+    initial_impact: float = field(
+        0.0, ge=0, le=1, unit="impact units (0-1)",
+        doc="Impact already accumulated when the simulation starts (a project already under way); "
+            "perceived impact starts at the same level.")
+    initial_mobilised: float = field(
+        0.0, ge=0, le=1, unit="share of members",
+        doc="Share of members already mobilised at the start (a conflict already under way).")
     government: str | None = Field(
         None, description="Id of the local government that serves it (default: the first).")
 

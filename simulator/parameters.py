@@ -110,6 +110,10 @@ _DECLARED = [
     _p("demobilisation_margin", 0.15, 0.0, 1.0, "grievance units",
        "An active member stays active until grievance falls this far below its threshold: "
        "mobilisation is sticky.", "modelling choice (pattern 7)", "mobilisation"),
+    _p("lesson_fading", 0.03, 0.0, 1.0, "share per month",
+       "How fast a learned change in members' thresholds (for example 'mobilising pays', taught by "
+       "concessions won under pressure) fades back to their own thresholds.", "modelling choice",
+       "mobilisation"),
     _p("protest_threshold", 0.08, 0.0, 1.0, "share of members active",
        "A community protests in a month when at least this share of its members is mobilised.",
        "modelling choice", "mobilisation"),

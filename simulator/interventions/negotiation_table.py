@@ -18,7 +18,7 @@ class NegotiationTableSpec(InterventionSpec):
                            source="model brief; Defensoría del Pueblo 2021")
     commitments_per_agreement: int = field(3, ge=1, le=20, unit="commitments",
                                            doc="Commitments in one agreement with one community.")
-    commitment_value: float = field(0.05, ge=0, le=1, unit="benefit index",
+    commitment_value: float = field(0.1, ge=0, le=1, unit="benefit index",
                                     doc="Benefit a kept commitment delivers to the community.")
     commitment_cost: float = field(2.0, ge=0, unit="US$ million",
                                    doc="What keeping one commitment costs its debtor.")
@@ -37,7 +37,7 @@ class NegotiationTableSpec(InterventionSpec):
                                     doc="When a commitment without a deadline is judged kept or broken.")
     settlement: float = field(0.6, ge=0, le=1, unit="share of active members",
                               doc="Share of mobilised members who stand down when an agreement is signed.")
-    mobilisation_reward: float = field(0.03, ge=0, le=0.5, unit="grievance units",
+    mobilisation_reward: float = field(0.02, ge=0, le=0.5, unit="grievance units",
                                        doc="How much each agreement won by mobilising lowers members' "
                                            "thresholds: mobilising is learned to pay.",
                                        source="model brief (rewarding mobilisation)")
