@@ -190,6 +190,14 @@ def test_odd_documents_every_global_parameter():
     assert not missing, f"docs/ODD.md never mentions: {missing}"
 
 
+def test_odd_mentions_every_field_of_the_core_schema():
+    """A new stakeholder, phase or project field must be described where the model uses it."""
+    text = _read(ODD_MD)
+    missing = [f"{s.model.__name__}.{name}" for s in docgen.SCHEMA_SECTIONS
+               for name in s.model.model_fields if not re.search(rf"\b{name}\b", text)]
+    assert not missing, f"docs/ODD.md never mentions: {missing}"
+
+
 # --------------------------------------------------------------------------- sources.md
 def _cited_short_names() -> set[str]:
     texts = [p.source for p in PARAMETERS.values()]
