@@ -7,8 +7,10 @@ import json
 import sys
 from pathlib import Path
 
+from experiments.arms import DEFAULT_ARMS, ArmError
 from scenarios.loader import ScenarioError, builtin_names, builtin_path, load_scenario, read_yaml
 from simulator import __version__
+from simulator.interventions import KINDS
 
 EXIT_BAD_INPUT = 2
 
@@ -55,6 +57,32 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override a scenario value, e.g. parameters.trust_loss_rate=0.4 or "
                           "stakeholders.municipality.capacity=0.8 (repeatable)")
     run.add_argument("--out", type=Path, default=None, help="folder for timeseries.csv and summary.json")
+
+    compare = commands.add_parser(
+        "compare", help="compare interventions on one scenario over paired replicates and write a report",
+        description="Run the scenario once per arm and replicate (replicate r uses seed SEED+r in every "
+                    "arm, so arms are paired) and write results.parquet, summary.csv, figures and "
+                    "report.md/report.html.")
+    compare.add_argument("scenario", help="a built-in scenario's name or a path to a YAML file")
+    compare.add_argument("--arms", default=",".join(DEFAULT_ARMS),
+                         help="comma-separated arms; an arm is 'baseline' (the scenario as it is) or "
+                              "intervention kinds joined by '+', each added with its default settings "
+                              f"(default: {','.join(DEFAULT_ARMS)}; kinds: {', '.join(KINDS)})")
+    compare.add_argument("--replicates", type=_positive_int, default=20,
+                         help="runs per arm (default 20)")
+    compare.add_argument("--workers", type=_positive_int, default=None,
+                         help="processes to run in parallel (default: all cores; 1 runs serially "
+                              "in this process)")
+    compare.add_argument("--seed", type=_seed, default=0,
+                         help="base seed; replicate r uses seed SEED+r in every arm (default 0)")
+    compare.add_argument("--steps", type=_positive_int, default=None,
+                         help="months to simulate (default: the scenario's)")
+    compare.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                         help="override a scenario value for every arm, as in 'run' (repeatable)")
+    compare.add_argument("--out", type=Path, default=None,
+                         help="folder for the results and report (default: out/compare-SCENARIO)")
+    compare.add_argument("--no-progress", dest="progress", action="store_false",
+                         help="do not show the progress bar")
     return parser
 
 
@@ -81,7 +109,42 @@ def cmd_run(args) -> int:
     return 0
 
 
-COMMANDS = {"scenarios": cmd_scenarios, "run": cmd_run}
+def cmd_compare(args) -> int:
+    import os
+    import re
+
+    from experiments.arms import arm_scenarios, parse_arms
+    from experiments.report import provenance, write_comparison
+    from experiments.runner import process_pool, run_comparison
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    try:
+        arms = parse_arms(args.arms)
+        scenarios = arm_scenarios(scenario, arms)
+    except ArmError as exc:
+        raise CLIError(str(exc)) from None
+    out = args.out or Path("out") / f"compare-{re.sub(r'[^A-Za-z0-9_.-]+', '_', scenario.name)}"
+    runs = len(arms) * args.replicates
+    workers = min(args.workers or os.cpu_count() or 1, runs)
+    print(f"comparing {len(arms)} arm(s) x {args.replicates} replicate(s) = {runs} runs of "
+          f"'{scenario.name}' on {workers} worker(s)", file=sys.stderr)
+    if workers == 1:
+        comparison = run_comparison(scenarios, args.replicates, args.seed, args.steps, None, args.progress)
+    else:
+        with process_pool(workers) as executor:
+            comparison = run_comparison(scenarios, args.replicates, args.seed, args.steps, executor,
+                                        args.progress)
+    prov = provenance(comparison, scenario, arms, str(args.scenario), args.overrides)
+    try:
+        written = write_comparison(comparison, scenario, arms, out, prov)
+    except OSError as exc:
+        raise CLIError(f"--out {out}: cannot write results ({exc.strerror or exc})") from None
+    print(f"wrote {len(written)} files to {out}", file=sys.stderr)
+    print(f"report: {written['report_html']} (and {written['report_md'].name} beside it)")
+    return 0
+
+
+COMMANDS = {"scenarios": cmd_scenarios, "run": cmd_run, "compare": cmd_compare}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,279 @@
+"""From runs to answers: means with t-based 95% confidence intervals, and paired differences.
+
+Replicates of one arm are independent draws, so an arm's mean gets a Student-t interval. Arms
+share replicate seeds, so the difference between an arm and baseline is taken replicate by
+replicate first and the interval is the t-interval of those differences: pairing removes the
+noise the arms share, which is why a paired comparison needs far fewer replicates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from experiments.arms import BASELINE
+
+LEVEL = 0.95
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A headline outcome: its run-summary key, words for readers, unit, decimals, and which way is better."""
+
+    key: str
+    label: str
+    unit: str
+    decimals: int
+    better: str  # "lower", "higher" or "" (neither: a cost or a count that is not good or bad in itself)
+    upper: float | None = None  # the largest possible value (0 is the smallest for every outcome)
+    short_unit: str = ""        # the unit as it reads after a number in a sentence
+
+    def fmt(self, value: float) -> str:
+        return fmt(value, self.decimals)
+
+
+OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("blockade_months", "blockade months", "months", 1, "lower", short_unit=" months"),
+    Outcome("protest_months", "protest months", "months", 1, "lower", short_unit=" months"),
+    Outcome("project_delay_months", "project delay", "months", 1, "lower", short_unit=" months"),
+    Outcome("suspended", "share of runs suspended", "share of runs", 2, "lower", upper=1.0),
+    Outcome("peak_grievance", "peak grievance", "grievance (0-1)", 3, "lower", upper=1.0),
+    Outcome("mean_grievance", "mean grievance", "grievance (0-1)", 3, "lower", upper=1.0),
+    Outcome("final_trust_community_company", "final trust community->company", "trust (0-1)", 3, "higher",
+            upper=1.0),
+    Outcome("final_trust_community_government", "final trust community->government", "trust (0-1)", 3,
+            "higher", upper=1.0),
+    Outcome("final_social_licence", "final social licence", "score (0-1)", 3, "higher", upper=1.0),
+    Outcome("agreements_made", "agreements made", "agreements", 1, "", short_unit=" agreements"),
+    Outcome("agreements_kept", "agreements kept", "agreements", 1, "", short_unit=" agreements"),
+    Outcome("final_bridging_ties", "final bridging ties", "trusted ties", 1, "higher", short_unit=" ties"),
+    Outcome("intervention_cost_total", "intervention cost", "US$ million", 2, "", short_unit=" US$ million"),
+)
+OUTCOME_BY_KEY = {o.key: o for o in OUTCOMES}
+
+SUMMARY_COLUMNS = ["arm", "outcome", "unit", "n", "mean", "sd", "ci_low", "ci_high",
+                   "diff_n", "diff_mean", "diff_ci_low", "diff_ci_high"]
+
+
+def fmt(value: float | None, decimals: int) -> str:
+    """How every number appears in reports (and how tests find summary.csv's numbers in them)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "n/a"
+    if round(float(value), decimals) == 0:
+        value = 0.0  # no "-0.000"
+    return f"{value:,.{decimals}f}"
+
+
+@dataclass(frozen=True)
+class Estimate:
+    n: int
+    mean: float
+    sd: float
+    low: float
+    high: float
+
+
+def t_interval(values, level: float = LEVEL) -> Estimate:
+    """Mean and t-based confidence interval; no spread gives a zero-width interval, one value none."""
+    x = np.asarray(pd.Series(values, dtype=float).dropna(), dtype=float)
+    n = len(x)
+    if n == 0:
+        return Estimate(0, np.nan, np.nan, np.nan, np.nan)
+    mean = float(x.mean())
+    if n == 1:
+        return Estimate(1, mean, np.nan, np.nan, np.nan)
+    sd = float(x.std(ddof=1))
+    if sd == 0.0:
+        return Estimate(n, mean, 0.0, mean, mean)
+    low, high = stats.t.interval(level, n - 1, loc=mean, scale=sd / np.sqrt(n))
+    return Estimate(n, mean, sd, float(low), float(high))
+
+
+def outcome_table(summaries: pd.DataFrame, arms: list[str]) -> pd.DataFrame:
+    """One row per (arm, outcome): mean and CI, and the paired difference from baseline with its CI."""
+    per_run = summaries.copy()
+    for o in OUTCOMES:
+        per_run[o.key] = pd.to_numeric(per_run[o.key].astype("float64"), errors="coerce")
+    has_baseline = BASELINE in arms
+    base = per_run[per_run["arm"] == BASELINE].set_index("replicate") if has_baseline else None
+    rows = []
+    for arm in arms:
+        mine = per_run[per_run["arm"] == arm].set_index("replicate")
+        for o in OUTCOMES:
+            est = t_interval(mine[o.key])
+            low, high = est.low, est.high
+            if not np.isnan(low):  # an interval for a mean cannot leave the outcome's possible range
+                low, high = max(low, 0.0), min(high, o.upper) if o.upper is not None else high
+            row = {"arm": arm, "outcome": o.key, "unit": o.unit, "n": est.n, "mean": est.mean,
+                   "sd": est.sd, "ci_low": low, "ci_high": high,
+                   "diff_n": np.nan, "diff_mean": np.nan, "diff_ci_low": np.nan, "diff_ci_high": np.nan}
+            if has_baseline and arm != BASELINE:
+                paired = (mine[o.key] - base[o.key]).dropna()
+                diff = t_interval(paired)
+                row.update(diff_n=diff.n, diff_mean=diff.mean, diff_ci_low=diff.low, diff_ci_high=diff.high)
+            rows.append(row)
+    table = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    table["diff_n"] = table["diff_n"].astype("Int64")
+    return table
+
+
+def trajectory_bands(results: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Per arm and month: mean of ``column`` over replicates and its 95% t-interval."""
+    grouped = results.groupby(["arm", "step"], sort=False)[column]
+    n = grouped.count()
+    mean = grouped.mean()
+    sd = grouped.std(ddof=1).fillna(0.0)
+    half = pd.Series(stats.t.ppf(0.5 + LEVEL / 2, np.maximum(n - 1, 1)), index=n.index) * sd / np.sqrt(n)
+    half[n < 2] = 0.0
+    frame = pd.DataFrame({"mean": mean, "low": mean - half, "high": mean + half, "n": n}).reset_index()
+    return frame
+
+
+def licence_by_phase(results: pd.DataFrame, phases: list[str]) -> pd.DataFrame:
+    """Per arm and phase: each run's mean licence score over its months in that phase, then a t-interval.
+
+    Phases a run never reached (a suspended project, a short ``--steps``) are left out of that
+    phase's estimate, and ``n`` says how many runs remain.
+    """
+    per_run = (results.groupby(["arm", "replicate", "phase"], sort=False)["social_licence"].mean()
+               .reset_index())
+    rows = []
+    for arm in results["arm"].unique():
+        for phase in phases:
+            est = t_interval(per_run.loc[(per_run["arm"] == arm) & (per_run["phase"] == phase), "social_licence"])
+            if est.n:
+                rows.append({"arm": arm, "phase": phase, "n": est.n, "mean": est.mean,
+                             "low": est.low, "high": est.high})
+    return pd.DataFrame(rows, columns=["arm", "phase", "n", "mean", "low", "high"])
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One arm's paired difference from baseline in one outcome, and how to say it in words."""
+
+    arm: str
+    outcome: Outcome
+    diff: float
+    low: float
+    high: float
+    n: int
+
+    @property
+    def identical(self) -> bool:
+        return self.diff == 0 and self.low == 0 and self.high == 0
+
+    @property
+    def distinguishable(self) -> bool:
+        return not np.isnan(self.low) and (self.low > 0 or self.high < 0)
+
+    @property
+    def verb(self) -> str:
+        return "increased" if self.diff > 0 else "reduced"
+
+    def interval(self) -> str:
+        if np.isnan(self.low):
+            return "no interval with one replicate"
+        return f"95% CI {self.outcome.fmt(self.low)} to {self.outcome.fmt(self.high)}"
+
+    def change(self) -> str:
+        """'reduced blockade months by 11.7 months (95% CI -14.8 to -8.6)'."""
+        o = self.outcome
+        return f"{self.verb} {o.label} by {o.fmt(abs(self.diff))}{o.short_unit} ({self.interval()})"
+
+    def judgement(self) -> str:
+        """'better' / 'worse' for outcomes with a better direction, else ''."""
+        if not self.outcome.better or not self.distinguishable:
+            return ""
+        good = (self.diff < 0) == (self.outcome.better == "lower")
+        return "better" if good else "worse"
+
+
+READING_OUTCOMES = ("blockade_months", "final_trust_community_company", "final_trust_community_government",
+                    "final_social_licence")
+
+
+def readings(table: pd.DataFrame, outcomes: tuple[str, ...] = READING_OUTCOMES) -> list[Reading]:
+    """Differences from baseline in the outcomes the report puts into words, arm by arm."""
+    found = []
+    for row in table.dropna(subset=["diff_mean"]).itertuples(index=False):
+        if row.outcome in outcomes:
+            found.append(Reading(row.arm, OUTCOME_BY_KEY[row.outcome], row.diff_mean,
+                                 row.diff_ci_low, row.diff_ci_high, int(row.diff_n)))
+    order = {key: i for i, key in enumerate(outcomes)}
+    return sorted(found, key=lambda r: order[r.outcome.key])
+
+
+_JUDGED = {"better": "This is an improvement on baseline.", "worse": "This is a worsening relative to baseline."}
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def arm_paragraph(arm: str, arm_readings: list[Reading]) -> str:
+    """A few plain sentences on one arm against baseline, generated from its readings only.
+
+    The first outcome gets the full sentence (difference, interval, whether the interval excludes
+    zero); the others are grouped into those that differ beyond noise, those that do not, and those
+    that did not change at all.
+    """
+    if not arm_readings:
+        return f"{arm}: no difference from baseline was computed."
+    first, rest = arm_readings[0], arm_readings[1:]
+    n = first.n
+    if first.identical:
+        sentences = [f"{arm} left {first.outcome.label} exactly as in baseline in all {n} paired replicates."]
+    elif np.isnan(first.low):
+        sentences = [f"{arm} {first.change()} relative to baseline; with one replicate this cannot be "
+                     f"told from noise."]
+    elif first.distinguishable:
+        judged = first.judgement()
+        sentences = [f"{arm} {first.change()} relative to baseline; the interval excludes zero, so the "
+                     f"difference is unlikely to be noise across {n} paired replicates"
+                     + (". " + _JUDGED[judged] if judged else ".")]
+    else:
+        sentences = [f"{arm} {first.change()} relative to baseline; the interval includes zero, so the "
+                     f"difference is not distinguishable from noise with {n} replicates."]
+    clear = [r for r in rest if r.distinguishable and not r.identical]
+    unclear = [r for r in rest if not r.distinguishable and not r.identical]
+    same = [r for r in rest if r.identical]
+    if clear:
+        parts = [r.change()[:-1] + (f"; {r.judgement()})" if r.judgement() else ")") for r in clear]
+        sentences.append(f"Beyond noise, it also {_join(parts)}.")
+    if unclear:
+        parts = [f"{r.outcome.label} ({r.outcome.fmt(r.diff)}{r.outcome.short_unit}, {r.interval()})"
+                 for r in unclear]
+        sentences.append(f"Its differences in {_join(parts)} are not distinguishable from noise with "
+                         f"{n} replicates.")
+    if same:
+        sentences.append(f"It left {_join([r.outcome.label for r in same])} exactly as in baseline.")
+    return " ".join(sentences)
+
+
+def extremes(table: pd.DataFrame, outcome: str, lowest: bool) -> tuple[list[str], float]:
+    """The arm(s) with the lowest (or highest) mean of an outcome, ties included, and that mean."""
+    rows = table[table["outcome"] == outcome].dropna(subset=["mean"])
+    if rows.empty:
+        return [], float("nan")
+    o = OUTCOME_BY_KEY[outcome]
+    best = rows["mean"].min() if lowest else rows["mean"].max()
+    same = rows[rows["mean"].map(o.fmt) == o.fmt(best)]
+    return list(same["arm"]), float(best)
+
+
+def identical_arms(results: pd.DataFrame, arms: list[str]) -> list[tuple[str, str]]:
+    """Pairs of arms whose every run is identical month by month (an added intervention did nothing).
+
+    With common random numbers this is exact equality, not closeness: an intervention that never
+    meets, or meets without changing anything, leaves the paired runs bit-for-bit the same.
+    """
+    frames = {arm: results[results["arm"] == arm].drop(columns="arm").reset_index(drop=True) for arm in arms}
+    pairs = []
+    for i, a in enumerate(arms):
+        for b in arms[i + 1:]:
+            if frames[a].equals(frames[b]):
+                pairs.append((a, b))
+    return pairs

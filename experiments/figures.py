@@ -1,0 +1,249 @@
+"""The comparison's figures, as PNG files a newcomer can read without the code.
+
+Figures are built on ``matplotlib.figure.Figure`` objects (no pyplot, no global backend switch):
+they render with Agg wherever they run, including worker processes and servers with no display.
+Every arm keeps one colour across all figures; baseline is always grey.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from experiments.analysis import licence_by_phase, trajectory_bands
+from experiments.arms import BASELINE
+from simulator import licence
+
+DPI = 120
+TRUST_CMAP = "RdYlGn"
+NODE_COLOURS = {"company": "#4c72b0", "local_government": "#8172b3", "community": "#dd8452", "cso": "#55a868"}
+NODE_LABELS = {"company": "company", "local_government": "local government", "community": "community",
+               "cso": "civil-society organisation"}
+TYPE_ORDER = ("company", "local_government", "community", "cso")
+
+
+def arm_colours(arms: list[str]) -> dict[str, str]:
+    palette = iter(sns.color_palette("colorblind", max(len(arms), 1)).as_hex())
+    colours = {}
+    for arm in arms:
+        colours[arm] = "#7f7f7f" if arm == BASELINE else next(palette)
+    return colours
+
+
+LINE_STYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)))
+
+
+def arm_styles(arms: list[str]) -> dict[str, object]:
+    """Line styles per arm, so arms whose lines coincide stay visible on top of each other."""
+    return {arm: LINE_STYLES[i % len(LINE_STYLES)] for i, arm in enumerate(arms)}
+
+
+def arm_label(arm: str) -> str:
+    """Arm names on axes: words, one intervention per line."""
+    return "\n+ ".join(part.replace("_", " ") for part in arm.split("+"))
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    fig.savefig(path, dpi=DPI, bbox_inches="tight", facecolor="white")
+    return path
+
+
+def planned_phase_starts(phases) -> list[tuple[str, int]]:
+    """(phase, first month) if nothing delayed the project: the calendar a reader expects."""
+    starts, month = [], 1
+    for phase in phases:
+        starts.append((phase.name, month))
+        month += phase.duration
+    return starts
+
+
+# --------------------------------------------------------------------------- trust trajectories
+TRUST_PANELS = (("trust_community_company", "Communities' trust in the company"),
+                ("trust_community_government", "Communities' trust in the local government"))
+
+
+def trust_trajectories(results: pd.DataFrame, arms: list[str], phase_starts: list[tuple[str, int]],
+                       path: Path) -> Path:
+    colours = arm_colours(arms)
+    styles = arm_styles(arms)
+    months = int(results["step"].max())
+    replicates = int(results["replicate"].nunique())
+    fig = Figure(figsize=(13, 4.8))
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, (column, title) in zip(axes, TRUST_PANELS):
+        bands = trajectory_bands(results, column)
+        for arm in arms:
+            b = bands[bands["arm"] == arm]
+            ax.fill_between(b["step"], b["low"], b["high"], color=colours[arm], alpha=0.2, linewidth=0)
+            ax.plot(b["step"], b["mean"], color=colours[arm], linestyle=styles[arm], linewidth=2.0,
+                    label=arm_label(arm).replace("\n", " "))
+        for name, start in phase_starts:
+            if 1 < start <= months:
+                ax.axvline(start, color="0.6", linestyle=":", linewidth=1)
+            if start <= months:
+                ax.text(max(start, 1) + months * 0.005, 0.985, name, rotation=90, va="top", ha="left",
+                        fontsize=8, color="0.4", transform=ax.get_xaxis_transform())
+        ax.set_title(title)
+        ax.set_xlabel("month of the simulation")
+        ax.set_xlim(1, months)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("mean trust (0 = none, 1 = full)")
+    axes[0].set_ylim(0, 1)
+    handles, labels = axes[0].get_legend_handles_labels()
+    handles.append(Patch(color="0.5", alpha=0.2))
+    labels.append(f"95% CI of the mean ({replicates} replicates)")
+    handles.append(Line2D([], [], color="0.6", linestyle=":"))
+    labels.append("planned phase start (before delays)")
+    fig.legend(handles, labels, loc="upper center", ncol=min(len(labels), 3), frameon=False,
+               bbox_to_anchor=(0.5, 0.0), handlelength=3)
+    fig.suptitle("Trust over the project's life cycle, by arm (mean over replicates)", fontsize=13)
+    return _save(fig, path)
+
+
+# --------------------------------------------------------------------------- blockade months
+def blockade_months(summaries: pd.DataFrame, arms: list[str], path: Path) -> Path:
+    """Boxes for the spread, one dot per run (deterministic jitter: replicates side by side), diamonds for means."""
+    colours = arm_colours(arms)
+    values = [summaries.loc[summaries["arm"] == arm].sort_values("replicate")["blockade_months"].to_numpy(float)
+              for arm in arms]
+    replicates = max(len(v) for v in values)
+    fig = Figure(figsize=(max(6.0, 1.9 * len(arms) + 1.5), 5))
+    ax = fig.subplots()
+    boxes = ax.boxplot(values, positions=range(len(arms)), widths=0.55, patch_artist=True, showfliers=False,
+                       medianprops={"color": "0.15"})
+    for box, arm in zip(boxes["boxes"], arms):
+        box.set_facecolor(colours[arm])
+        box.set_alpha(0.45)
+    for i, (arm, v) in enumerate(zip(arms, values)):
+        x = i + (np.linspace(-0.18, 0.18, len(v)) if len(v) > 1 else np.zeros(len(v)))
+        ax.scatter(x, v, s=26, color=colours[arm], edgecolor="0.2", linewidth=0.5, zorder=4)
+    ax.scatter(range(len(arms)), [v.mean() for v in values], marker="D", s=45, color="black", zorder=5,
+               label="mean")
+    ax.legend(loc="upper right", frameon=False)
+    ax.set_xticks(range(len(arms)), [arm_label(a) for a in arms])
+    ax.set_xlabel("arm")
+    ax.set_ylabel("months with a blockade (per run)")
+    ax.set_ylim(bottom=0, top=max(1.0, max(v.max() for v in values) * 1.08))
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_title(f"Blockade months per run, by arm ({replicates} replicates; one dot per run)")
+    return _save(fig, path)
+
+
+# --------------------------------------------------------------------------- social licence by phase
+def social_licence_by_phase(results: pd.DataFrame, arms: list[str], phases: list[str], path: Path) -> Path:
+    colours = arm_colours(arms)
+    replicates = int(results["replicate"].nunique())
+    table = licence_by_phase(results, phases)
+    present = [p for p in phases if p in set(table["phase"])]
+    fig = Figure(figsize=(max(8.0, 2.2 * len(present) + 2), 5))
+    ax = fig.subplots()
+    width = 0.8 / max(len(arms), 1)
+    for i, arm in enumerate(arms):
+        rows = table[table["arm"] == arm].set_index("phase").reindex(present)
+        x = np.arange(len(present)) - 0.4 + width * (i + 0.5)
+        low = (rows["mean"] - rows["low"]).fillna(0).clip(lower=0)
+        high = (rows["high"] - rows["mean"]).fillna(0).clip(lower=0)
+        ax.bar(x, rows["mean"].fillna(0), width=width * 0.92, color=colours[arm],
+               label=arm_label(arm).replace("\n", " "), yerr=[low, high], capsize=3,
+               error_kw={"elinewidth": 1, "ecolor": "0.2"})
+        for xi, (mean, n) in zip(x, zip(rows["mean"], rows["n"])):
+            if mean != mean:  # no run of this arm reached the phase
+                ax.text(xi, 0.02, "not reached", rotation=90, ha="center", va="bottom", fontsize=8, color="0.3")
+            elif n < replicates:
+                ax.text(xi, mean + 0.03, f"n={int(n)}", ha="center", va="bottom", fontsize=7, color="0.3")
+    for boundary in licence.BOUNDARIES:
+        ax.axhline(boundary, color="0.5", linestyle="--", linewidth=0.8)
+    edges = (0.0, *licence.BOUNDARIES, 1.0)
+    for name, lo, hi in zip(licence.LEVELS, edges[:-1], edges[1:]):
+        ax.text(1.01, (lo + hi) / 2, name, transform=ax.get_yaxis_transform(), va="center", fontsize=8,
+                color="0.35")
+    ax.set_xticks(np.arange(len(present)), present)
+    ax.set_xlabel("life-cycle phase (as reached in each run)")
+    ax.set_ylabel("mean social licence score (0-1)")
+    ax.set_ylim(0, 1)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(title="arm (bars: mean; whiskers: 95% CI)", loc="upper center", bbox_to_anchor=(0.5, -0.13),
+              ncol=min(len(arms), 4), frameon=False)
+    ax.set_title("Social licence by phase and arm (dashed lines: level boundaries; n: runs that reached "
+                 "the phase, when not all)")
+    return _save(fig, path)
+
+
+# --------------------------------------------------------------------------- trust graph snapshot
+def _layout(graphs: dict[str, nx.DiGraph]) -> dict[str, np.ndarray]:
+    """One fixed layout for every panel, stakeholders of a type side by side on a circle."""
+    nodes: dict[str, str] = {}
+    for g in graphs.values():
+        for node, data in g.nodes(data=True):
+            nodes.setdefault(node, data.get("type", "cso"))
+    rank = {t: i for i, t in enumerate(TYPE_ORDER)}
+    ordered = sorted(nodes, key=lambda n: (rank.get(nodes[n], len(rank)), list(nodes).index(n)))
+    return nx.circular_layout(ordered)
+
+
+def trust_graph(graphs: dict[str, nx.DiGraph], arms: list[str], replicate: int, seed: int, path: Path) -> Path:
+    panels = [a for a in arms if a in graphs]
+    cols = min(len(panels), 2)
+    rows = math.ceil(len(panels) / cols)
+    fig = Figure(figsize=(6.6 * cols + 1.2, 6.2 * rows + 1.4))
+    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
+    fig.subplots_adjust(left=0.02, right=0.86, top=1 - 0.9 / fig.get_figheight(),
+                        bottom=0.9 / fig.get_figheight(), wspace=0.08, hspace=0.18)
+    pos = _layout({a: graphs[a] for a in panels})
+    label_pos = {n: p * 1.24 for n, p in pos.items()}
+    norm = Normalize(0, 1)
+    cmap = sns.color_palette(TRUST_CMAP, as_cmap=True)
+    node_size = 520
+    for ax, arm in zip(axes, panels):
+        g = graphs[arm]
+        for dashed in (False, True):
+            edges = [(u, v) for u, v, d in g.edges(data=True) if (d.get("kind") == "intervention") == dashed]
+            if not edges:
+                continue
+            trusts = [g[u][v]["trust"] for u, v in edges]
+            nx.draw_networkx_edges(g, pos, ax=ax, edgelist=edges, edge_color=[cmap(norm(t)) for t in trusts],
+                                   width=[0.5 + 2.5 * t for t in trusts], style="dashed" if dashed else "solid",
+                                   arrows=True, arrowsize=9, arrowstyle="-|>", node_size=node_size,
+                                   connectionstyle="arc3,rad=0.12")
+        types = [g.nodes[n].get("type", "cso") for n in g.nodes]
+        nx.draw_networkx_nodes(g, pos, ax=ax, node_color=[NODE_COLOURS.get(t, "0.5") for t in types],
+                               node_size=node_size, edgecolors="white", linewidths=1.5)
+        nx.draw_networkx_labels(g, label_pos, ax=ax, labels={n: n.replace("_", " ") for n in g.nodes},
+                                font_size=9, font_color="0.15")
+        new = sum(1 for _, _, d in g.edges(data=True) if d.get("kind") == "intervention")
+        ax.set_title(f"{arm_label(arm).replace(chr(10), ' ')}\n"
+                     f"{g.number_of_edges()} ties, {new} created by interventions", fontsize=11)
+        ax.set_xlim(-1.55, 1.55)
+        ax.set_ylim(-1.4, 1.4)
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
+    handles = [Patch(color=c, label=NODE_LABELS[t]) for t, c in NODE_COLOURS.items()]
+    handles += [Line2D([], [], color="0.3", linestyle="-", label="tie that existed or formed by itself"),
+                Line2D([], [], color="0.3", linestyle="--", label="tie created by an intervention")]
+    fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, bbox_to_anchor=(0.44, 0.0))
+    cax = fig.add_axes((0.89, 0.3, 0.018, 0.4))
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax)
+    bar.set_label("trust of the tie's source in its target (0-1);\nline width also shows trust")
+    fig.suptitle(f"Trust graph at the last month: replicate {replicate} (seed {seed}) of each arm; "
+                 "arrow i -> j is i's trust in j", fontsize=13)
+    return _save(fig, path)
+
+
+FIGURES = {
+    "trust": "trust_trajectories.png",
+    "blockades": "blockade_months.png",
+    "licence": "social_licence_by_phase.png",
+    "graph": "trust_graph_end.png",
+}
