@@ -105,7 +105,11 @@ class Community(Stakeholder):
         hardship_government = p["gap_weight"] * gap * gov_share + p["impact_weight"] * self.leak_signal
         against_company = hardship_company * (1.0 - trust_company)
         against_government = hardship_government * (1.0 - trust_government)
-        self.grievance = np.clip(against_company + against_government, 0.0, 1.0)
+        total = against_company + against_government
+        # Grievance is capped at 1; its two parts are scaled together so they still add up to it.
+        scale = np.where(total > 1.0, 1.0 / np.maximum(total, 1e-12), 1.0)
+        against_company, against_government = against_company * scale, against_government * scale
+        self.grievance = against_company + against_government
         self.grievance_company = float(against_company.mean())
         self.grievance_government = float(against_government.mean())
 

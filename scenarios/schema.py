@@ -30,7 +30,7 @@ class StakeholderSpec(Strict):
 
 
 class CompanySpec(StakeholderSpec):
-    type: Literal["company"]
+    type: Literal["company"] = Field(description="Stakeholder type tag.")
     context_understanding: float = field(
         0.3, ge=0, le=1, unit="0-1",
         doc="How well the company understands the local context; low values turn local hiring "
@@ -51,7 +51,7 @@ class CompanySpec(StakeholderSpec):
 
 
 class LocalGovernmentSpec(StakeholderSpec):
-    type: Literal["local_government"]
+    type: Literal["local_government"] = Field(description="Stakeholder type tag.")
     capacity: float = field(
         0.3, ge=0, le=1, unit="0-1",
         doc="Capacity to turn revenue into services.", source="Cervantes 2023 (low capacity)")
@@ -72,7 +72,7 @@ class LocalGovernmentSpec(StakeholderSpec):
 
 
 class CommunitySpec(StakeholderSpec):
-    type: Literal["community"]
+    type: Literal["community"] = Field(description="Stakeholder type tag.")
     population: int = field(
         500, ge=1, le=100_000, unit="members",
         doc="Members simulated individually (vectorised): attitudes and thresholds per member.")
@@ -110,7 +110,7 @@ class CommunitySpec(StakeholderSpec):
 
 
 class CSOSpec(StakeholderSpec):
-    type: Literal["cso"]
+    type: Literal["cso"] = Field(description="Stakeholder type tag.")
     role: Literal[CSO_ROLES] = field("ngo", unit="role", doc="What kind of organisation it is.")  # type: ignore[valid-type]
     understanding: float = field(
         0.5, ge=0, le=1, unit="0-1", doc="Understanding of the project and its context.")
@@ -124,7 +124,7 @@ Stakeholder = Annotated[
 
 # --------------------------------------------------------------------------- project
 class PhaseSpec(Strict):
-    name: Literal[PHASES]  # type: ignore[valid-type]
+    name: Literal[PHASES] = Field(description="Which life-cycle phase.")  # type: ignore[valid-type]
     duration: int = field(12, ge=1, le=600, unit="months", doc="Length of the phase if undisturbed.")
     impact: float = field(
         0.0, ge=0, le=0.2, unit="impact units per month",
@@ -142,9 +142,9 @@ class PhaseSpec(Strict):
 
 
 class ProjectSpec(Strict):
-    name: str = "mining project"
-    mineral: str = "copper"
-    phases: list[PhaseSpec] = Field(min_length=1)
+    name: str = Field("mining project", description="Display name of the project.")
+    mineral: str = Field("copper", description="What is mined (a label; no mechanism depends on it).")
+    phases: list[PhaseSpec] = Field(min_length=1, description="The life cycle, in order; each phase at most once.")
     delay_cost_per_month: float = field(
         80.0, ge=0, unit="US$ million per month",
         doc="What a month of blockade costs the company.",
@@ -163,10 +163,10 @@ class ProjectSpec(Strict):
 
 # --------------------------------------------------------------------------- ties
 class TieSpec(Strict):
-    source: str
-    target: str
+    source: str = Field(description="Id of the stakeholder whose trust this is.")
+    target: str = Field(description="Id of the stakeholder trusted.")
     trust: float = field(0.5, ge=0, le=1, unit="trust (0-1)", doc="Source's trust in target.")
-    kind: Literal[TIE_KINDS] = "existing"  # type: ignore[valid-type]
+    kind: Literal[TIE_KINDS] = Field("existing", description="What kind of tie: existing, formal or created by an intervention.")  # type: ignore[valid-type]
     mutual: bool = Field(True, description="Also add the reverse tie with the same trust.")
 
 
@@ -177,7 +177,7 @@ class RandomTiesSpec(Strict):
     probability: float = field(0.3, ge=0, le=1, unit="probability", doc="Chance of each tie.")
     trust: float = field(0.5, ge=0, le=1, unit="trust (0-1)", doc="Mean trust on generated ties.")
     trust_sd: float = field(0.1, ge=0, le=0.5, unit="trust", doc="Spread of generated trust.")
-    kind: Literal[TIE_KINDS] = "existing"  # type: ignore[valid-type]
+    kind: Literal[TIE_KINDS] = Field("existing", description="What kind of tie the generated ties are.")  # type: ignore[valid-type]
 
     @model_validator(mode="after")
     def _known_kinds(self):
@@ -204,17 +204,21 @@ ParametersSpec = create_model("ParametersSpec", __base__=Strict, **_parameter_fi
 
 # --------------------------------------------------------------------------- scenario
 class Scenario(Strict):
-    name: str
-    description: str = ""
+    name: str = Field(description="Short name, used in results and reports.")
+    description: str = Field("", description="One or two sentences shown by `stakesim scenarios`.")
     steps: int | None = field(
         None, ge=1, le=2400, unit="months",
         doc="Months to simulate (default: the sum of the phase durations).")
-    parameters: ParametersSpec = Field(default_factory=ParametersSpec)  # type: ignore[valid-type]
-    project: ProjectSpec
-    stakeholders: list[Stakeholder] = Field(min_length=2)
-    ties: list[TieSpec] = Field(default_factory=list)
-    random_ties: list[RandomTiesSpec] = Field(default_factory=list)
-    interventions: list[InterventionSpecUnion] = Field(default_factory=list)  # type: ignore[valid-type]
+    parameters: ParametersSpec = Field(  # type: ignore[valid-type]
+        default_factory=ParametersSpec, description="Global parameters that differ from their defaults.")
+    project: ProjectSpec = Field(description="The mining project and its life cycle.")
+    stakeholders: list[Stakeholder] = Field(
+        min_length=2, description="Company, local governments, communities and CSOs (one company).")
+    ties: list[TieSpec] = Field(default_factory=list, description="Explicit ties of the relationship graph.")
+    random_ties: list[RandomTiesSpec] = Field(
+        default_factory=list, description="Ties generated from the run's seed between types or roles.")
+    interventions: list[InterventionSpecUnion] = Field(  # type: ignore[valid-type]
+        default_factory=list, description="Interventions present in every run of this scenario.")
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -296,4 +300,4 @@ def check_intervention(scenario: Scenario, iv, where: str) -> None:
         raise ValueError(f"{where}: end (month {iv.end}) is before start (month {iv.start})")
     if isinstance(iv.start, str) and isinstance(iv.end, str) and PHASES.index(iv.end) < PHASES.index(iv.start):
         raise ValueError(f"{where}: end phase '{iv.end}' comes before start phase '{iv.start}'")
-    iv.check_against(scenario)
+    iv.check_against(scenario, where)

@@ -52,15 +52,16 @@ class Project:
         if self.blocked:
             self.delay_months += 1
             return False
-        self.month_in_phase += 1
-        if self.month_in_phase < self.phase.duration:
-            return False
-        if self.phase_index + 1 < len(self.spec.phases):
+        started = False
+        if self.month_in_phase >= self.phase.duration:  # the previous month completed the phase
+            if self.phase_index + 1 == len(self.spec.phases):
+                self.finished = True
+                return False
             self.phase_index += 1
             self.month_in_phase = 0
-            return True
-        self.finished = True
-        return False
+            started = True
+        self.month_in_phase += 1  # this month is spent in the (possibly new) phase
+        return started
 
     def suspend(self, step: int) -> None:
         if not self.suspended:

@@ -18,7 +18,9 @@ from simulator.metrics import make_datacollector
 class MiningModel(mesa.Model):
     """One run of one scenario with one seed.
 
-    A run is a pure function of (scenario, seed): every random draw comes from ``self.rng``.
+    A run is a pure function of (scenario, seed): every random draw comes from generators seeded
+    from ``seed``: ``self.rng`` (Mesa's, for initialisation), ``self.commitment_rng`` and one stream
+    per intervention, kept apart so arms that share a seed share their draws.
     """
 
     def __init__(self, scenario: Scenario, seed: int | None = 0):

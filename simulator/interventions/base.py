@@ -38,8 +38,8 @@ class InterventionSpec(Strict):
     def label(self) -> str:
         return self.name or self.type
 
-    def check_against(self, scenario) -> None:
-        """Checks that need the whole scenario; raise ValueError with a clear message."""
+    def check_against(self, scenario, where: str) -> None:
+        """Checks that need the whole scenario; raise ValueError naming ``where``."""
 
 
 REGISTRY: dict[str, tuple[type[InterventionSpec], type["Intervention"]]] = {}

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from scenarios.fields import field
 from simulator.interventions.base import Intervention, InterventionSpec, register
 
 
 class CapacityBuildingSpec(InterventionSpec):
-    type: Literal["capacity_building"]
+    type: Literal["capacity_building"] = Field(description="Intervention type tag.")
     every: int = field(3, ge=1, le=120, unit="months", doc="Months between training rounds.")
     cost_per_meeting: float = field(0.03, ge=0, unit="US$ million", doc="Cost of one training round.")
     capacity_gain: float = field(0.05, ge=0, le=1, unit="share of the gap per round",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from scenarios.fields import field
 from simulator.interventions.base import Intervention, InterventionSpec, register
 
 
 class GrievanceMechanismSpec(InterventionSpec):
-    type: Literal["grievance_mechanism"]
+    type: Literal["grievance_mechanism"] = Field(description="Intervention type tag.")
     cost_per_meeting: float = field(0.005, ge=0, unit="US$ million", doc="Monthly running cost.")
     uptake: float = field(0.5, ge=0, le=1, unit="share of grievance",
                           doc="Share of grievance against the company that is brought to the channel.")

@@ -12,7 +12,7 @@ from simulator.interventions.base import Intervention, InterventionSpec, registe
 
 
 class LearningSpaceSpec(InterventionSpec):
-    type: Literal["learning_space"]
+    type: Literal["learning_space"] = Field(description="Intervention type tag.")
     every: int = field(2, ge=1, le=120, unit="months",
                        doc="Months between workshops (Moquegua: five workshops in about a year).",
                        source="Cervantes 2023")
@@ -36,14 +36,14 @@ class LearningSpaceSpec(InterventionSpec):
                                       "tie (sustained participation).", source="Cervantes 2023 (five workshops)")
     new_tie_trust: float = field(0.5, ge=0, le=1, unit="trust (0-1)", doc="Trust on a newly formed tie.")
 
-    def check_against(self, scenario) -> None:
+    def check_against(self, scenario, where: str) -> None:
         csos = {s.id: s for s in scenario.stakeholders if s.type == "cso"}
         if self.convener is not None:
             if self.convener not in csos:
-                raise ValueError(f"intervention '{self.label}'.convener: '{self.convener}' is not a CSO "
+                raise ValueError(f"{where}.convener: '{self.convener}' is not a CSO "
                                  f"in this scenario; CSOs: {', '.join(csos) or 'none'}")
         elif not any(s.role == "convener" for s in csos.values()):
-            raise ValueError(f"intervention '{self.label}' needs a convener: add a stakeholder "
+            raise ValueError(f"{where} needs a convener: add a stakeholder "
                              f"with type cso and role convener, or name one with 'convener: ID'")
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from scenarios.fields import field
 from simulator.interventions.base import Intervention, InterventionSpec, register
 
 
 class NegotiationTableSpec(InterventionSpec):
-    type: Literal["negotiation_table"]
+    type: Literal["negotiation_table"] = Field(description="Intervention type tag.")
     every: int = field(3, ge=1, le=120, unit="months", doc="Months between sessions.")
     cost_per_meeting: float = field(0.01, ge=0, unit="US$ million", doc="Cost of one session.")
     reactive: bool = field(True, unit="yes/no",

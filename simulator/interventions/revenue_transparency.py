@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from scenarios.fields import field
 from simulator.interventions.base import Intervention, InterventionSpec, register
 
 
 class RevenueTransparencySpec(InterventionSpec):
-    type: Literal["revenue_transparency"]
+    type: Literal["revenue_transparency"] = Field(description="Intervention type tag.")
     every: int = field(6, ge=1, le=120, unit="months", doc="Months between published reports.")
     cost_per_meeting: float = field(0.02, ge=0, unit="US$ million", doc="Cost of one report cycle.")
     integrity_gain: float = field(0.05, ge=0, le=1, unit="share of the gap per report",
