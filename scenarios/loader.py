@@ -119,12 +119,23 @@ def read_yaml(path: Path) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- --set overrides
+def _item_label(item: Any) -> str | None:
+    """How a list item is named in a --set path: its id, else its name, else its type."""
+    if isinstance(item, dict):
+        return next((str(item[k]) for k in ("id", "name", "type") if item.get(k) is not None), None)
+    return None
+
+
 def _step_into(node: Any, key: str, where: str) -> tuple[Any, Any]:
-    """Return (container, index) for ``key`` inside ``node``; list items by index, id or name."""
+    """Return (container, index) for ``key`` inside ``node``; list items by index, id or name.
+
+    A list item may also be named by its ``type`` when no other item has that type, so
+    ``interventions.learning_space.every=2`` works for a scenario with one learning space.
+    """
     if isinstance(node, dict):
         return node, key
     if isinstance(node, list):
-        labels = [str(item.get("id", item.get("name"))) for item in node if isinstance(item, dict)]
+        labels = [label for label in map(_item_label, node) if label is not None]
         allowed = f"allowed: an index from 0 to {len(node) - 1}" if node else "the list is empty"
         if labels:
             allowed += f", or one of: {', '.join(labels)}"
@@ -137,6 +148,11 @@ def _step_into(node: Any, key: str, where: str) -> tuple[Any, Any]:
         for i, item in enumerate(node):
             if isinstance(item, dict) and key in (item.get("id"), item.get("name")):
                 return node, i
+        typed = [i for i, item in enumerate(node) if isinstance(item, dict) and item.get("type") == key]
+        if len(typed) == 1:
+            return node, typed[0]
+        if typed:
+            raise ScenarioError(f"{where} has {len(typed)} items of type '{key}'; name one: {allowed}")
         raise ScenarioError(f"{where} has no item with id or name '{key}'"
                             f"{_did_you_mean(key, labels)}; {allowed}")
     raise ScenarioError(f"{where} is a single value ({_show(node)}), not a section, so it has no "
@@ -406,7 +422,8 @@ def _explain(data: dict[str, Any], err: dict[str, Any]) -> tuple[tuple, str]:
     where = place.label
     if kind == "missing" and loc and isinstance(loc[-1], int):  # a fixed-length list is short
         whole = _locate(data, loc[:-1])
-        return whole.location, f"{whole.label}: too few items; it must be {_describe(whole.annotation, whole.field)}"
+        allowed = _describe(whole.annotation, whole.field)
+        return whole.location, f"{whole.label}: too few items; it must be {allowed}"
     if kind == "missing":
         section = _locate(data, loc[:-1]).label or "the top level"
         text = f"{section}: missing required key '{loc[-1]}'"

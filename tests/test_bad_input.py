@@ -1,4 +1,4 @@
-"""Bad input never shows a traceback: it exits with code 2 and one message naming file, field and what is allowed.
+"""Bad input exits with code 2 and one message naming file, field and what is allowed; no traceback.
 
 Each file in ``tests/data/bad/`` is a small scenario with one fault. Most cases go through the
 CLI's ``main`` in-process (fast, and an unexpected exception would fail the test just as a
@@ -23,7 +23,8 @@ EXIT_BAD_INPUT = 2
 
 # file in tests/data/bad -> fragments the message must contain (field, offending value, what is allowed)
 BAD_FILES: dict[str, list[str]] = {
-    "wrong_type.yaml": ["stakeholders[2] (id 'village').population", "'many'", "whole number from 1 to 100000"],
+    "wrong_type.yaml": ["stakeholders[2] (id 'village').population", "'many'",
+                        "whole number from 1 to 100000"],
     "unknown_top_level_key.yaml": ["unknown top-level key 'colour'", "allowed keys: name, description"],
     "unknown_stakeholder_key.yaml": ["stakeholders[1] (id 'municipality')", "unknown key 'capacty'",
                                      "did you mean 'capacity'", "allowed keys: id, name, type, capacity"],
@@ -33,7 +34,8 @@ BAD_FILES: dict[str, list[str]] = {
     "missing_stakeholder_type.yaml": ["stakeholders[3] (id 'ngo')", "missing required key 'type'",
                                       "allowed types: company, local_government, community, cso"],
     "unknown_cso_role.yaml": ["stakeholders[3] (id 'ngo').role", "'club' is not allowed", "ngo, roundtable"],
-    "tie_to_missing_stakeholder.yaml": ["ties[0].target", "'villag'", "known ids: company, municipality, village"],
+    "tie_to_missing_stakeholder.yaml": ["ties[0].target", "'villag'",
+                                        "known ids: company, municipality, village"],
     "duplicate_ids.yaml": ["stakeholder ids must be unique", "repeated: village"],
     "phases_out_of_order.yaml": ["phases", "life-cycle order (exploration, permitting, construction",
                                  "got construction, exploration"],
@@ -129,6 +131,8 @@ BAD_SETS: dict[str, list[str]] = {
     "stakeholders.municipality.capcity=0.5": ["unknown key 'capcity'", "did you mean 'capacity'"],
     "parameters.trust_los_rate=0.5": ["unknown key 'trust_los_rate'", "did you mean 'trust_loss_rate'"],
     "stakeholders.near_community.type=club": ["unknown type 'club'", "allowed types: company"],
+    "stakeholders.community.population=9": ["stakeholders has 3 items of type 'community'", "name one",
+                                            "near_community"],
 }
 
 
@@ -149,7 +153,8 @@ def test_bad_set_on_a_file_names_that_file(capsys, tmp_path):
 def test_set_that_breaks_a_whole_scenario_check_is_named(capsys):
     assignment = "stakeholders.near_community.government=mayor"
     assert_clear_refusal(*stakesim(capsys, "run", "default", "--set", assignment),
-                         DEFAULT_FILE, "government 'mayor'", "known: municipality", f"after --set '{assignment}'")
+                         DEFAULT_FILE, "government 'mayor'", "known: municipality",
+                         f"after --set '{assignment}'")
 
 
 def test_set_that_changes_a_stakeholder_type_names_the_keys_that_no_longer_fit(capsys):
@@ -179,7 +184,8 @@ def test_bad_arguments_exit_2_without_traceback(capsys, args):
 ])
 def test_installed_script_refuses_bad_input_without_traceback(tmp_path, args, fragment):
     assert STAKESIM.exists(), f"the stakesim script is not installed next to {sys.executable}"
-    proc = subprocess.run([str(STAKESIM), *args], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    proc = subprocess.run([str(STAKESIM), *args], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=120)
     assert proc.returncode == EXIT_BAD_INPUT, proc.stderr
     assert proc.stdout == ""
     assert "Traceback" not in proc.stderr
