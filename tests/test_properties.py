@@ -197,3 +197,24 @@ def test_summary_totals_match_the_governments(sim, data, seed):
         value = summary[key]
         assert value is not None and not math.isnan(value)
         in_unit(value, key)
+
+
+def test_government_commitment_spending_is_accounted(sim):
+    """A government that keeps a commitment pays for it from its balance; that money must appear
+    in its accounts, or received == invested + leaked + (balance - budget) no longer holds.
+
+    Negotiation tables put most commitments on the State (Defensoria 2021: 72.5%), so this is the
+    common case once a table sits, not a corner.
+    """
+    data = sim.scenario()
+    sim.stakeholder(data, "government").update(capacity=1.0, integrity=1.0, budget=10.0)
+    model = sim.model(data, seed=0)
+    government = model.governments[0]
+    promise = model.make_commitment("government", "community", amount=0.1, cost=2.0, due_in=0,
+                                    monitored=True)
+    model.settle_commitments()
+    assert promise.kept  # keep probability capacity x integrity = 1
+    assert government.balance == pytest.approx(8.0)
+    assert government.received_total == pytest.approx(
+        government.invested_total + government.leaked_total + (government.balance - 10.0)), (
+        "2.0 paid on a kept commitment left the balance without being counted as invested or leaked")
