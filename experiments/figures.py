@@ -151,10 +151,10 @@ def social_licence_by_phase(results: pd.DataFrame, arms: list[str], phases: list
     for i, arm in enumerate(arms):
         rows = table[table["arm"] == arm].set_index("phase").reindex(present)
         x = np.arange(len(present)) - 0.4 + width * (i + 0.5)
-        low = (rows["mean"] - rows["low"]).fillna(0).clip(lower=0)
-        high = (rows["high"] - rows["mean"]).fillna(0).clip(lower=0)
-        ax.bar(x, rows["mean"].fillna(0), width=width * 0.92, color=colours[arm],
-               label=arm_label(arm).replace("\n", " "), yerr=[low, high], capsize=3,
+        low = (rows["mean"] - rows["low"]).fillna(0).clip(lower=0).to_numpy(float)
+        high = (rows["high"] - rows["mean"]).fillna(0).clip(lower=0).to_numpy(float)
+        ax.bar(x, rows["mean"].fillna(0).to_numpy(float), width=width * 0.92, color=colours[arm],
+               label=arm_label(arm).replace("\n", " "), yerr=np.vstack([low, high]), capsize=3,
                error_kw={"elinewidth": 1, "ecolor": "0.2"})
         for xi, (mean, n) in zip(x, zip(rows["mean"], rows["n"])):
             if mean != mean:  # no run of this arm reached the phase

@@ -16,6 +16,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -71,8 +72,13 @@ def _parquet(comparison: Comparison, prov: dict, path: Path) -> None:
 
 
 def write_comparison(comparison: Comparison, scenario: Scenario, arms: list[Arm], out_dir: str | Path,
-                     prov: dict | None = None) -> dict[str, Path]:
-    """Write every output file into ``out_dir`` and return their final paths by name."""
+                     prov: dict | None = None, interrupted: Callable[[], bool] | None = None) -> dict[str, Path]:
+    """Write every output file into ``out_dir`` and return their final paths by name.
+
+    Files are staged in a temporary folder inside ``out_dir`` and renamed into place only when all
+    are ready. ``interrupted`` (for example a Ctrl-C flag the CLI sets) is checked before the
+    renames: a stop requested while staging leaves the folder exactly as it was.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     prov = prov or provenance(comparison, scenario, arms)
@@ -80,6 +86,8 @@ def write_comparison(comparison: Comparison, scenario: Scenario, arms: list[Arm]
     staging = Path(tempfile.mkdtemp(prefix=".stakesim-staging-", dir=out))
     try:
         staged = _write_all(comparison, scenario, arms, table, prov, staging)
+        if interrupted is not None and interrupted():
+            raise KeyboardInterrupt
         final = {}
         for name, path in staged.items():  # reports last, so they never point at missing figures
             target = out / path.name

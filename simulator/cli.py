@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from experiments.arms import DEFAULT_ARMS, ArmError
@@ -109,6 +112,24 @@ def cmd_run(args) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _deferred_interrupt():
+    """While files are written, Ctrl-C only raises a flag that the writer checks at a safe point.
+
+    A KeyboardInterrupt raised at an arbitrary bytecode can land in a finaliser, where Python
+    prints it and carries on; a flag stops the write cleanly before anything is renamed.
+    """
+    flag = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: flag.set())
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def cmd_compare(args) -> int:
     import os
     import re
@@ -136,7 +157,8 @@ def cmd_compare(args) -> int:
                                         args.progress)
     prov = provenance(comparison, scenario, arms, str(args.scenario), args.overrides)
     try:
-        written = write_comparison(comparison, scenario, arms, out, prov)
+        with _deferred_interrupt() as stop:
+            written = write_comparison(comparison, scenario, arms, out, prov, interrupted=stop.is_set)
     except OSError as exc:
         raise CLIError(f"--out {out}: cannot write results ({exc.strerror or exc})") from None
     print(f"wrote {len(written)} files to {out}", file=sys.stderr)

@@ -301,3 +301,31 @@ def test_an_interrupted_write_leaves_earlier_files_intact(default_60, tmp_path, 
         report_module.write_comparison(second, default_60, arms, out)
     after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert after == before  # nothing replaced, no staging folder left behind
+
+
+def test_ctrl_c_while_writing_stops_before_anything_is_replaced(two_workers, tmp_path, monkeypatch, capsys):
+    """The CLI defers Ctrl-C while writing: staging finishes, nothing is renamed, exit code 130."""
+    import os
+    import shutil
+    import signal
+
+    out = tmp_path / "cmp"
+    shutil.copytree(two_workers, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real_figure = report_module.figures.blockade_months
+    staged_after_signal = []
+
+    def figure_then_ctrl_c(*args, **kwargs):
+        path = real_figure(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGINT)
+        staged_after_signal.append(path.name)  # reached only if the signal did not raise here
+        return path
+
+    monkeypatch.setattr(report_module.figures, "blockade_months", figure_then_ctrl_c)
+    code = main(["compare", "default", "--arms", "baseline,grievance_mechanism", "--replicates", "2",
+                 "--steps", "24", "--workers", "1", "--out", str(out), "--no-progress"])
+    assert code == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert staged_after_signal == [FIGURES["blockades"]]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
