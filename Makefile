@@ -18,7 +18,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/stakesim run default --out out/default
+	$(BIN)/stakesim compare default --replicates 30 --out out/demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto

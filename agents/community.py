@@ -46,6 +46,8 @@ class Community(Stakeholder):
         self.leak_signal = 0.0  # leaked revenue noticed, relative to service need
         self.grievance_company = 0.0
         self.grievance_government = 0.0
+        self.gap_blamed_on_company = 0.0  # mean expectation gap blamed on the company (0-1)
+        self.gap_blamed_on_government = 0.0
         self.protesting = False
         self.blockading = False
 
@@ -103,6 +105,8 @@ class Community(Stakeholder):
         hardship_company = (p["impact_weight"] * self.perceived_impact * self.sensitivity
                             + p["gap_weight"] * gap * (1.0 - gov_share))
         hardship_government = p["gap_weight"] * gap * gov_share + p["impact_weight"] * self.leak_signal
+        self.gap_blamed_on_company = float(gap.mean() * (1.0 - gov_share))
+        self.gap_blamed_on_government = float(gap.mean() * gov_share)
         against_company = hardship_company * (1.0 - trust_company)
         against_government = hardship_government * (1.0 - trust_government)
         total = against_company + against_government

@@ -164,10 +164,11 @@ class MiningModel(mesa.Model):
             gov = self.stakeholders[community.government_key]
             met = min(1.0, community.benefits / max(community.expectation, 0.05))
             self.trust_event(community.key, company, good=met * (1.0 - community.perceived_impact),
-                             bad=community.perceived_impact, weight=w)
-            absent = (1.0 - gov.presence) * self.p["service_share"] * (1.0 - community.services)
+                             bad=min(1.0, community.perceived_impact + community.gap_blamed_on_company),
+                             weight=w)
             self.trust_event(community.key, gov.key, good=community.services,
-                             bad=min(1.0, community.leak_signal + absent), weight=w)
+                             bad=min(1.0, community.leak_signal + community.gap_blamed_on_government),
+                             weight=w)
             unrest = community.active_share
             for other in (company, gov.key):
                 self.trust_event(other, community.key, good=1.0 - unrest, bad=unrest, weight=w)

@@ -168,8 +168,11 @@ def test_pattern5_absent_state_raises_conflict_and_the_company_takes_the_blame()
     present = scenario("default", "stakeholders.municipality.presence=0.8")
     assert_greater(outcomes(absent, mean_of("mobilised_share")), outcomes(present, mean_of("mobilised_share")),
                    "mobilisation with an absent vs present state")
-    assert_greater(outcomes(absent, mean_of("grievance_company")), outcomes(present, mean_of("grievance_company")),
-                   "grievance against the company with an absent vs present state")
+    def company_share_of_blame(result) -> float:  # in exploration, before the runs can diverge in phase
+        early = result.timeseries[result.timeseries["phase"] == "exploration"]
+        return float(early["grievance_company"].sum() / (early["grievance_company"] + early["grievance_government"]).sum())
+    assert_greater(outcomes(absent, company_share_of_blame), outcomes(present, company_share_of_blame),
+                   "share of grievance aimed at the company with an absent vs present state")
 
 
 # ----------------------------------------------------------------------------- pattern 6

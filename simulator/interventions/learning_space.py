@@ -28,7 +28,7 @@ class LearningSpaceSpec(InterventionSpec):
                                  doc="Technical (communities, CSOs) and contextual (company) "
                                      "understanding gained per workshop attended; diminishing returns.",
                                  source="learning curve; Cervantes 2023")
-    contact_strength: float = field(0.3, ge=0, le=1, unit="events per workshop",
+    contact_strength: float = field(0.1, ge=0, le=1, unit="events per workshop",
                                     doc="Trust built between two members who meet in a safe space, as a "
                                         "share of a trust event.", source="Cervantes 2023 (trust building)")
     sessions_for_tie: int = field(3, ge=1, le=50, unit="workshops",
