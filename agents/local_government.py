@@ -50,5 +50,12 @@ class LocalGovernment(Stakeholder):
         self.invested_total += invest
         self.leaked_total += leak
 
+    def spend(self, amount: float) -> float:
+        """Spending on a kept commitment is investment in a community, and is counted as such."""
+        paid = super().spend(amount)
+        self.invested_now += paid
+        self.invested_total += paid
+        return paid
+
     def keep_probability(self) -> float:
         return self.capacity * self.integrity
