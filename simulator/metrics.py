@@ -6,6 +6,7 @@ Column names here are the ones documented in docs/ODD.md ("Outputs"); change bot
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import mesa
 import numpy as np
@@ -15,63 +16,128 @@ from simulator import graph as trust_graph
 from simulator import licence
 
 
-def _population_mean(model, attribute: str) -> float:
-    communities = model.communities
-    weights = [c.population for c in communities]
-    return float(np.average([getattr(c, attribute) for c in communities], weights=weights))
+# The columns of the monthly record, in the order of the timeseries table (after "step").
+COLUMNS = (
+    "phase", "project_running", "suspended",
+    "trust_community_company", "trust_community_government", "trust_company_community",
+    "trust_government_community", "trust_company_government", "trust_community_cso",
+    "grievance_mean", "grievance_company", "grievance_government", "mobilised_share",
+    "protests", "blockades", "social_licence", "social_licence_level", "project_delay_months",
+    "agreements_made", "agreements_kept", "agreements_broken",
+    "expectation_mean", "benefits_mean", "perceived_impact_mean", "actual_impact_mean",
+    "understanding_mean",
+    "revenue_received", "revenue_invested", "revenue_leaked", "government_balance",
+    "company_delay_costs", "trusted_tie_density", "bridging_ties", "intervention_cost",
+)
 
-
-def _grievance_mean(model) -> float:
-    total = sum(c.population for c in model.communities)
-    return float(sum(c.grievance.sum() for c in model.communities) / total)
-
-
-def _trusted(model) -> float:
-    return model.p["trusted_tie_threshold"]
-
-
-REPORTERS = {
-    "phase": lambda m: m.project.phase_name,
-    "project_running": lambda m: m.project.active,
-    "suspended": lambda m: m.project.suspended,
-    "trust_community_company": lambda m: trust_graph.mean_trust(m.graph, "community", "company"),
-    "trust_community_government": lambda m: trust_graph.mean_trust(m.graph, "community", "local_government"),
-    "trust_company_community": lambda m: trust_graph.mean_trust(m.graph, "company", "community"),
-    "trust_government_community": lambda m: trust_graph.mean_trust(m.graph, "local_government", "community"),
-    "trust_company_government": lambda m: trust_graph.mean_trust(m.graph, "company", "local_government"),
-    "trust_community_cso": lambda m: trust_graph.mean_trust(m.graph, "community", "cso"),
-    "grievance_mean": _grievance_mean,
-    "grievance_company": lambda m: _population_mean(m, "grievance_company"),
-    "grievance_government": lambda m: _population_mean(m, "grievance_government"),
-    "mobilised_share": lambda m: _population_mean(m, "active_share"),
-    "protests": lambda m: sum(c.protesting for c in m.communities),
-    "blockades": lambda m: sum(c.blockading for c in m.communities),
-    "social_licence": lambda m: m.licence_score,
-    "social_licence_level": lambda m: licence.level(m.licence_score),
-    "project_delay_months": lambda m: m.project.delay_months,
-    "agreements_made": lambda m: m.commitments.made,
-    "agreements_kept": lambda m: m.commitments.kept,
-    "agreements_broken": lambda m: m.commitments.broken,
-    "expectation_mean": lambda m: _population_mean(m, "expectation"),
-    "benefits_mean": lambda m: _population_mean(m, "benefits"),
-    "perceived_impact_mean": lambda m: _population_mean(m, "perceived_impact"),
-    "actual_impact_mean": lambda m: _population_mean(m, "actual_impact"),
-    "understanding_mean": lambda m: _population_mean(m, "understanding"),
-    "revenue_received": lambda m: sum(g.received_now for g in m.governments),
-    "revenue_invested": lambda m: sum(g.invested_now for g in m.governments),
-    "revenue_leaked": lambda m: sum(g.leaked_now for g in m.governments),
-    "government_balance": lambda m: sum(g.balance for g in m.governments),
-    "company_delay_costs": lambda m: m.company.delay_costs,
-    "trusted_tie_density": lambda m: trust_graph.trusted_tie_density(m.graph, _trusted(m)),
-    "bridging_ties": lambda m: trust_graph.bridging_ties(m.graph, _trusted(m)),
-    "intervention_cost": lambda m: m.intervention_cost_now,
+# Column -> (source type, target type) of the edges whose mean trust it reports.
+TRUST_COLUMNS = {
+    "trust_community_company": ("community", "company"),
+    "trust_community_government": ("community", "local_government"),
+    "trust_company_community": ("company", "community"),
+    "trust_government_community": ("local_government", "community"),
+    "trust_company_government": ("company", "local_government"),
+    "trust_community_cso": ("community", "cso"),
 }
 
-TIMESERIES_COLUMNS = ["step", *REPORTERS]
+# Column -> community attribute whose population-weighted mean it reports.
+POPULATION_MEANS = {
+    "grievance_company": "grievance_company",
+    "grievance_government": "grievance_government",
+    "mobilised_share": "active_share",
+    "expectation_mean": "expectation",
+    "benefits_mean": "benefits",
+    "perceived_impact_mean": "perceived_impact",
+    "actual_impact_mean": "actual_impact",
+    "understanding_mean": "understanding",
+}
+
+
+def _population_means(communities) -> dict[str, float]:
+    """Population-weighted means of community attributes, as ``np.average`` computes them.
+
+    All columns at once: one row per attribute, weights and their total computed once. The
+    arithmetic is ``np.average``'s own (multiply in float64, sum along the row, divide by the
+    summed weights), so the numbers match it to the last bit.
+    """
+    weights = np.asarray([c.population for c in communities])
+    values = np.asarray([[getattr(c, attribute) for c in communities]
+                         for attribute in POPULATION_MEANS.values()], dtype=float)
+    means = np.multiply(values, weights, dtype=float).sum(axis=1) / weights.sum(dtype=float)
+    return dict(zip(POPULATION_MEANS, means.tolist()))
+
+
+def snapshot(model) -> dict[str, object]:
+    """One month's row: every column computed together, so that shared work is done once.
+
+    Mesa's DataCollector calls one reporter per column; here the graph is read in one pass for
+    all its columns (six mean trusts, trusted-tie density, bridging ties) and the community
+    weights once for all population means. Values are plain Python scalars (immutable), so the
+    row needs no copying.
+    """
+    communities = model.communities
+    governments = model.governments
+    project = model.project
+    ties = trust_graph.tie_summary(model.graph, model.p["trusted_tie_threshold"])
+    means = _population_means(communities)
+    total_population = sum(c.population for c in communities)
+    row = {
+        "phase": project.phase_name,
+        "project_running": project.active,
+        "suspended": project.suspended,
+        **{column: ties.mean_trust(*types) for column, types in TRUST_COLUMNS.items()},
+        "grievance_mean": float(sum(c.grievance.sum() for c in communities) / total_population),
+        **means,
+        "protests": sum(c.protesting for c in communities),
+        "blockades": sum(c.blockading for c in communities),
+        "social_licence": model.licence_score,
+        "social_licence_level": licence.level(model.licence_score),
+        "project_delay_months": project.delay_months,
+        "agreements_made": model.commitments.made,
+        "agreements_kept": model.commitments.kept,
+        "agreements_broken": model.commitments.broken,
+        "revenue_received": sum(g.received_now for g in governments),
+        "revenue_invested": sum(g.invested_now for g in governments),
+        "revenue_leaked": sum(g.leaked_now for g in governments),
+        "government_balance": sum(g.balance for g in governments),
+        "company_delay_costs": model.company.delay_costs,
+        "trusted_tie_density": ties.trusted_density,
+        "bridging_ties": ties.bridging,
+        "intervention_cost": model.intervention_cost_now,
+    }
+    return row
+
+
+def _column(name: str, model) -> object:
+    return snapshot(model)[name]
+
+
+# Column -> reporter(model): each computes the whole snapshot, so use them for one-off reads;
+# the DataCollector below computes the snapshot once per step for all columns.
+REPORTERS = {name: partial(_column, name) for name in COLUMNS}
+
+TIMESERIES_COLUMNS = ["step", *COLUMNS]
+
+
+class SnapshotCollector(mesa.DataCollector):
+    """Mesa's DataCollector with the same columns, filled from one snapshot per step.
+
+    Only ``collect`` differs from Mesa's: instead of calling each reporter (and deep-copying its
+    value) it computes the row once with ``snapshot`` and appends each column. ``model_vars`` and
+    ``get_model_vars_dataframe`` are Mesa's own, so code reading the collector sees no difference.
+    """
+
+    def __init__(self):
+        super().__init__(model_reporters=dict(REPORTERS))
+
+    def collect(self, model) -> None:
+        row = snapshot(model)
+        for name, values in self.model_vars.items():
+            values.append(row[name])
 
 
 def make_datacollector() -> mesa.DataCollector:
-    return mesa.DataCollector(model_reporters=dict(REPORTERS))
+    return SnapshotCollector()
 
 
 def timeseries(model) -> pd.DataFrame:
