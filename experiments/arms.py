@@ -104,8 +104,8 @@ def _hint(scenario: Scenario, arm: Arm) -> str:
     existing = {iv.label for iv in scenario.interventions}
     clash = [spec.label for spec in arm.added if spec.label in existing]
     if clash:
-        return (f" (scenario '{scenario.name}' already has {', '.join(clash)}; compare it against an "
-                f"arm without it instead)")
+        return (f" (scenario '{scenario.name}' already has {', '.join(clash)}, so its baseline includes "
+                f"it; to compare with and without it, remove it from the scenario file)")
     return ""
 
 
