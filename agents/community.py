@@ -113,7 +113,7 @@ class Community(Stakeholder):
         # Grievance is capped at 1; its two parts are scaled together so they still add up to it.
         scale = np.where(total > 1.0, 1.0 / np.maximum(total, 1e-12), 1.0)
         against_company, against_government = against_company * scale, against_government * scale
-        self.grievance = against_company + against_government
+        self.grievance = np.minimum(against_company + against_government, 1.0)
         self.grievance_company = float(against_company.mean())
         self.grievance_government = float(against_government.mean())
 

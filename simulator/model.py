@@ -103,7 +103,10 @@ class MiningModel(mesa.Model):
             need = community.service_need
             community.jobs = jobs
             community.services = min(1.0, government.presence + government.invested_now * share / need)
-            community.leak_signal = min(1.0, government.leaked_now * share * self.p["leak_visibility"] / need)
+            # Leakage noticed, as a share of the money that should be serving the community: small
+            # leaks from a large, well-spent budget matter little; large leaks from idle money a lot.
+            leaked, invested = government.leaked_now * share, government.invested_now * share
+            community.leak_signal = self.p["leak_visibility"] * leaked / (leaked + invested + need)
             community.agreement_benefit *= self.p["agreement_benefit_persistence"]
             community.learn(self.p["natural_learning_rate"] * self.company.communication)
             community.adapt_expectations()

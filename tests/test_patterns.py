@@ -200,13 +200,20 @@ def test_pattern6_learning_space_needs_a_trusted_convener_and_sustained_particip
 
 
 def test_pattern6_learning_space_trust_and_ties_outlast_the_meetings():
-    space = [default_spec("learning_space", end=72)]  # workshops stop after six years
-    with_space = [run_scenario(scenario("default", interventions=space), seed=s) for s in range(REPLICATES)]
-    baseline = [run_scenario(scenario("default"), seed=s) for s in range(REPLICATES)]
-    final = lambda runs, key: np.array([r.summary[key] for r in runs], float)
-    assert_greater(final(with_space, "final_bridging_ties"), final(baseline, "final_bridging_ties"),
-                   "bridging trusted ties at the end, 14 years after the last workshop")
-    assert_greater(final(with_space, "final_trust_community_company"), final(baseline, "final_trust_community_company"),
+    """Workshops stop after six years; fourteen years later the ties they created are still there,
+    no weaker than they started, and communities still trust the company more than without them."""
+    from simulator.model import MiningModel
+
+    spec = default_spec("learning_space", end=72)
+    with_space = [MiningModel(scenario("default", interventions=[spec]), seed=s).run() for s in range(REPLICATES)]
+    baseline = [MiningModel(scenario("default"), seed=s).run() for s in range(REPLICATES)]
+    for model in with_space:
+        created = [d["trust"] for u, v, d in model.graph.edges(data=True)
+                   if d["kind"] == "intervention" and spec.convener not in (u, v) and "convener" not in (u, v)]
+        assert len(created) >= 6, "the learning space created few ties between members"
+        assert np.mean(created) >= spec.new_tie_trust
+    final_trust = lambda models: np.array([m.trust("near_community", "company") for m in models])
+    assert_greater(final_trust(with_space), final_trust(baseline),
                    "community trust in the company at the end, long after the last workshop")
 
 

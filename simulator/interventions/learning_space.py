@@ -64,9 +64,6 @@ class LearningSpace(Intervention):
             a.key for a in model.csos if a.role == "convener")
         if self.convener not in self.participant_keys:
             self.participant_keys.append(self.convener)
-        for key in self.participant_keys:  # everyone meets the convener; unknown conveners start neutral
-            if key != self.convener:
-                model.add_tie(key, self.convener, model.p["initial_trust_default"], "intervention")
         self.shared_sessions: dict[tuple[str, str], int] = {}
 
     def legitimacy(self, model) -> float:
@@ -75,6 +72,10 @@ class LearningSpace(Intervention):
 
     def act(self, model, participants: list) -> None:
         spec = self.spec
+        if self.meetings == 1:  # at the first workshop everyone meets the convener; strangers start neutral
+            for key in self.participant_keys:
+                if key != self.convener:
+                    model.add_tie(key, self.convener, model.p["initial_trust_default"], "intervention")
         legitimacy = self.legitimacy(model)
         chance = spec.attendance * legitimacy * (1.0 if spec.co_designed else 0.6)
         draws = self.rng.random(len(participants))
