@@ -100,15 +100,18 @@ def cmd_scenarios(args) -> int:
 def cmd_run(args) -> int:
     from simulator.run import run_scenario
 
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise CLIError(f"--out {args.out}: is a file, not a folder; give a folder (it is created if missing)")
     scenario = load_scenario(args.scenario, args.overrides)
     result = run_scenario(scenario, seed=args.seed, steps=args.steps)
+    print(json.dumps(result.summary, indent=2))  # first, so a failed write loses nothing computed
     if args.out is not None:
         try:
             table_path, summary_path = result.write(args.out)
         except OSError as exc:
-            raise CLIError(f"--out {args.out}: cannot write results ({exc.strerror})") from None
+            raise CLIError(f"--out {args.out}: cannot write results ({exc.strerror}); "
+                           f"the summary above is all that was kept") from None
         print(f"wrote {table_path} and {summary_path}", file=sys.stderr)
-    print(json.dumps(result.summary, indent=2))
     return 0
 
 
