@@ -280,7 +280,7 @@ def test_zero_replicates_is_refused(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         main(["compare", "default", "--replicates", "0", "--out", str(tmp_path / "out")])
     assert info.value.code == 2
-    assert "--replicates: must be at least 1" in capsys.readouterr().err
+    assert "--replicates: must be 1 or more" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- interrupted writes
