@@ -204,10 +204,10 @@ def diffuse(graph: nx.DiGraph, order: list[str], values: np.ndarray, params: dic
     ``influence_trust_threshold`` and whose views are within ``confidence_bound`` of its own
     (Deffuant et al. 2000; Hegselmann & Krause 2002). Weights are the trust values.
 
-    The matrix is dense (n x n) on purpose: its row sums are what fixes the numbers a run
-    produces to the last bit, and for the scenarios' sizes (tens of stakeholders) the dense
-    arithmetic costs microseconds. A sparse version would scale better for thousands of
-    stakeholders but would round differently.
+    The matrix is dense (n x n) on purpose: its row sums fix the numbers a run produces to the
+    last bit, and at the scenarios' sizes (tens of stakeholders) the dense arithmetic costs tens
+    of microseconds a step. A sparse version would scale better for hundreds of stakeholders
+    but would round differently (see docs/performance.md).
     """
     weights = trust_matrix(graph, order)
     weights[weights < params["influence_trust_threshold"]] = 0.0
