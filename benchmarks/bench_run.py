@@ -179,18 +179,28 @@ def time_one(scenario: Scenario, seed: int) -> tuple[Sample, MiningModel]:
     return Sample(*cpu, *wall), model
 
 
-def measure(label: str, group: str, scenario: Scenario, seeds: list[int], repeats: int,
-            warmup: int) -> Result:
-    for i in range(warmup):
-        time_one(scenario, seeds[i % len(seeds)])
-    _, model = time_one(scenario, seeds[0])
-    result = Result(label, group, len(scenario.stakeholders), model.graph.number_of_edges(),
-                    sum(c.population for c in model.communities), scenario.months,
-                    varied_members=model.communities[0].population)
-    for _ in range(repeats):
-        for seed in seeds:
-            result.samples.append(time_one(scenario, seed)[0])
-    return result
+def measure(configs: list[tuple[str, str, Scenario]], seeds: list[int], repeats: int,
+            warmup: int) -> list[Result]:
+    """Time every configuration, interleaved: each repetition visits every configuration in turn.
+
+    Interleaving spreads any drift in machine load over all configurations alike, so comparisons
+    between them (50 vs 5,000 members, 1x vs 10x stakeholders) are fairer than timing one
+    configuration after another.
+    """
+    results = []
+    for label, group, scenario in configs:
+        for i in range(warmup):
+            time_one(scenario, seeds[i % len(seeds)])
+        _, model = time_one(scenario, seeds[0])
+        results.append(Result(label, group, len(scenario.stakeholders), model.graph.number_of_edges(),
+                              sum(c.population for c in model.communities), scenario.months,
+                              varied_members=model.communities[0].population))
+    for repetition in range(repeats):
+        print(f"repetition {repetition + 1} of {repeats} ...", file=sys.stderr, flush=True)
+        for result, (_, _, scenario) in zip(results, configs):
+            for seed in seeds:
+                result.samples.append(time_one(scenario, seed)[0])
+    return results
 
 
 # --------------------------------------------------------------------------- reading
@@ -372,7 +382,8 @@ This file is written by `benchmarks/bench_run.py --write`; edit the script, not 
 
 In the manner of Mesa's own benchmarks: fixed seeds, model initialisation ("init") and stepping
 ("run") timed separately, warm-up runs before timing, garbage collection off while a run is
-timed, several repetitions per seed. "total" also includes building the timeseries table and the
+timed, several repetitions per seed; the repetitions visit the configurations in turn, so a
+change in machine load touches all of them alike. "total" also includes building the timeseries table and the
 run summary, i.e. what `simulator.run.run_scenario` does. Every figure is a **median** over all
 samples ({settings}); the run column also gives the interquartile range and min-max.
 
@@ -422,8 +433,8 @@ table above, taken at another time under another load.
 
 ## How to rerun
 
-{rerun_sentence()} (a full run takes a few minutes). `--factors 2 5 10 20` changes the
-stakeholder multiples; `--quick` is a fast smoke run with few samples and 24 steps that prints
+{rerun_sentence()}; a full run takes a few minutes. `--factors 2 5 10 20` changes
+the stakeholder multiples; `--quick` is a fast smoke run with few samples and 24 steps that prints
 but never writes this file. To look inside a run, profile it:
 `.venv/bin/python -m cProfile -s cumulative -m simulator.cli run default --seed 1 | head -40`.
 Never assert on times in tests: they fail on busy machines for no fault of the code.
@@ -459,10 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     configs += [(f"members {n:,}", "members", with_steps(members_scenario(base, n), steps)) for n in members]
 
     load_at_start = os.getloadavg()[0]
-    results = []
-    for label, group, scenario in configs:
-        print(f"timing {label} ...", file=sys.stderr, flush=True)
-        results.append(measure(label, group, scenario, seeds, repeats, warmup))
+    results = measure(configs, seeds, repeats, warmup)
 
     facts = machine()
     facts["load average (1 min) at the start"] = f"{load_at_start:.2f}"
