@@ -25,7 +25,8 @@ class MiningModel(mesa.Model):
 
     def __init__(self, scenario: Scenario, seed: int | None = 0):
         super().__init__(rng=seed)
-        self.scenario = scenario
+        # Not ``self.scenario``: newer Mesa (3.5+) defines ``Model.scenario`` for its own use.
+        self.scenario_spec = scenario
         self.seed = seed
         # Entropy for the run's secondary streams (commitments, interventions): derived from the
         # seed, so arms sharing a seed share these draws too (common random numbers).
@@ -92,7 +93,7 @@ class MiningModel(mesa.Model):
         """Jobs from the company, revenue to governments, services from invested revenue, delay costs."""
         conditions = self.project.conditions
         if self.project.blocked:
-            self.company.bear_delay(self.scenario.project.delay_cost_per_month)
+            self.company.bear_delay(self.scenario_spec.project.delay_cost_per_month)
         jobs = self.company.jobs_offered(conditions.jobs)
         for government in self.governments:
             government.manage_revenue(conditions.revenue * government.revenue_share)
@@ -209,7 +210,7 @@ class MiningModel(mesa.Model):
         """Add an intervention, also mid-run (the browser view switches them on and off)."""
         if any(iv.name == spec.label for iv in self.interventions):
             raise ValueError(f"an intervention named {spec.label!r} is already in this model")
-        check_intervention(self.scenario, spec, f"intervention '{spec.label}'")
+        check_intervention(self.scenario_spec, spec, f"intervention '{spec.label}'")
         self.interventions.append(build_intervention(spec, self))
 
     def remove_intervention(self, name: str) -> None:
