@@ -27,7 +27,7 @@ docs: $(STAMP)
 	$(BIN)/python -m simulator.docgen
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_run.py
+	$(BIN)/python benchmarks/bench_run.py --write
 
 clean:
 	rm -rf $(VENV) out build *.egg-info

@@ -63,7 +63,7 @@ class Community(Stakeholder):
 
     @property
     def active_share(self) -> float:
-        return float(self.active.mean())
+        return np.count_nonzero(self.active) / self.active.size
 
     @property
     def service_need(self) -> float:
@@ -105,8 +105,9 @@ class Community(Stakeholder):
         hardship_company = (p["impact_weight"] * self.perceived_impact * self.sensitivity
                             + p["gap_weight"] * gap * (1.0 - gov_share))
         hardship_government = p["gap_weight"] * gap * gov_share + p["impact_weight"] * self.leak_signal
-        self.gap_blamed_on_company = float(gap.mean() * (1.0 - gov_share))
-        self.gap_blamed_on_government = float(gap.mean() * gov_share)
+        mean_gap = float(gap.mean())
+        self.gap_blamed_on_company = mean_gap * (1.0 - gov_share)
+        self.gap_blamed_on_government = mean_gap * gov_share
         against_company = hardship_company * (1.0 - trust_company)
         against_government = hardship_government * (1.0 - trust_government)
         total = against_company + against_government
@@ -123,7 +124,7 @@ class Community(Stakeholder):
         # Lessons such as "mobilising pays" fade: thresholds drift back to the members' own.
         self.thresholds += p["lesson_fading"] * (self.base_thresholds - self.thresholds)
         risk = p["deterrence"] * presence
-        peer = p["peer_influence"] * self.organisation * self.active.mean()
+        peer = p["peer_influence"] * self.organisation * self.active_share
         net = self.grievance - risk + peer
         # Hysteresis, worn down by fatigue: the margin shrinks as organising resources run out.
         staying = net > self.thresholds - p["demobilisation_margin"] * self.resources
@@ -133,7 +134,7 @@ class Community(Stakeholder):
     def act(self, can_blockade: bool) -> None:
         """Turn mobilisation into conflict events, within the community's organising resources."""
         p = self.model.p
-        share = self.active.mean()
+        share = self.active_share
         self.protesting = bool(share >= p["protest_threshold"])
         self.blockading = bool(can_blockade and share >= p["blockade_threshold"] * (1.0 + self.formality)
                                and self.resources >= p["blockade_resource_cost"])

@@ -97,10 +97,12 @@ class MiningModel(mesa.Model):
         jobs = self.company.jobs_offered(conditions.jobs)
         for government in self.governments:
             government.manage_revenue(conditions.revenue * government.revenue_share)
+        served: dict[str, int] = {}  # members each government serves
+        for community in self.communities:
+            served[community.government_key] = served.get(community.government_key, 0) + community.population
         for community in self.communities:
             government = self.stakeholders[community.government_key]
-            served = [c for c in self.communities if c.government_key == government.key]
-            share = community.population / sum(c.population for c in served)
+            share = community.population / served[government.key]
             need = community.service_need
             community.jobs = jobs
             community.services = min(1.0, government.presence + government.invested_now * share / need)
@@ -126,9 +128,9 @@ class MiningModel(mesa.Model):
         agents = [self.stakeholders[k] for k in self._node_order]
         values = np.array([a.perceived_impact for a in agents])
         values = trust_graph.diffuse(self.graph, self._node_order, values, self.p)
-        for agent, value in zip(agents, values):
+        for agent, value in zip(agents, np.clip(values, 0.0, 1.0).tolist()):
             if not isinstance(agent, Company):  # the company knows its own impacts
-                agent.perceived_impact = float(np.clip(value, 0.0, 1.0))
+                agent.perceived_impact = value
 
     def grieve_and_mobilise(self) -> None:
         can_blockade = not (self.project.suspended or self.project.finished)
