@@ -8,6 +8,7 @@ those two classes and registering them with ``@register``; the engine never chan
 from __future__ import annotations
 
 import zlib
+from abc import ABC, abstractmethod
 from typing import ClassVar, Literal
 
 import numpy as np
@@ -57,7 +58,7 @@ def register(spec_class: type[InterventionSpec]):
     return wrap
 
 
-class Intervention:
+class Intervention(ABC):
     kind: ClassVar[str] = "intervention"
     default_participants: ClassVar[tuple[str, ...]] = ("company", "local_government", "community", "cso")
 
@@ -107,8 +108,9 @@ class Intervention:
         model.pay_intervention(self.spec.cost_per_meeting)
         self.act(model, self.participants(model))
 
-    def act(self, model, participants: list) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError(f"{type(self).__name__} must implement act()")
+    @abstractmethod
+    def act(self, model, participants: list) -> None:
+        """What one meeting does to the model; every intervention defines it."""
 
 
 def resolve_participants(model, selectors: list[str]) -> list[str]:
