@@ -25,7 +25,6 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
-from pydantic_core import PydanticUndefined
 
 from scenarios import schema
 from simulator.parameters import PARAMETERS, Parameter

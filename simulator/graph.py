@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass
 
 import networkx as nx
@@ -149,21 +148,6 @@ def tie_summary(graph: nx.DiGraph, threshold: float) -> TieSummary:
                 if key[0] != key[1]:
                     bridges.add((u, v) if u < v else (v, u))
     return TieSummary(graph.number_of_nodes(), by_types, trusted, len(bridges))
-
-
-def mean_trust(graph: nx.DiGraph, source_type: str, target_type: str) -> float:
-    """Mean trust on edges from stakeholders of one type to stakeholders of another."""
-    return tie_summary(graph, math.inf).mean_trust(source_type, target_type)
-
-
-def trusted_tie_density(graph: nx.DiGraph, threshold: float) -> float:
-    """Share of all possible directed ties that exist and are trusted."""
-    return tie_summary(graph, threshold).trusted_density
-
-
-def bridging_ties(graph: nx.DiGraph, threshold: float) -> int:
-    """Trusted ties that join stakeholders of different types (counted once per pair)."""
-    return tie_summary(graph, threshold).bridging
 
 
 def trust_matrix(graph: nx.DiGraph, order: list[str]) -> np.ndarray:

@@ -112,10 +112,6 @@ def _column(name: str, model) -> object:
     return snapshot(model)[name]
 
 
-# Column -> reporter(model): each computes the whole snapshot, so use them for one-off reads;
-# the DataCollector below computes the snapshot once per step for all columns.
-REPORTERS = {name: partial(_column, name) for name in COLUMNS}
-
 TIMESERIES_COLUMNS = ["step", *COLUMNS]
 
 
@@ -128,7 +124,8 @@ class SnapshotCollector(mesa.DataCollector):
     """
 
     def __init__(self):
-        super().__init__(model_reporters=dict(REPORTERS))
+        # Mesa needs a reporter per column to set the columns up; collect() below never calls them.
+        super().__init__(model_reporters={name: partial(_column, name) for name in COLUMNS})
 
     def collect(self, model) -> None:
         row = snapshot(model)

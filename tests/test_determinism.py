@@ -15,7 +15,6 @@ from pathlib import Path
 
 import networkx as nx
 import pandas as pd
-import pytest
 from pandas.testing import assert_frame_equal
 
 from scenarios.loader import load_scenario

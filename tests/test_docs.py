@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
-from typing import Literal, get_args, get_origin
+from typing import Literal
 
 import pytest
 from pydantic import BaseModel, Field
@@ -86,34 +86,9 @@ def test_every_global_parameter_has_a_row_with_its_default_and_range():
         assert f"[{docgen._number(p.low)}, {docgen._number(p.high)}]" in row.group(1), f"{p.name}: range"
 
 
-def _models_in(annotation) -> list[type[BaseModel]]:
-    """Every pydantic model a field's type refers to, through lists, unions and Annotated."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    if get_origin(annotation) is Literal:
-        return []
-    found = []
-    for arg in get_args(annotation):
-        found += _models_in(arg)
-    return found
-
-
-def _reachable_models() -> list[type[BaseModel]]:
-    seen: list[type[BaseModel]] = []
-    todo = [schema.Scenario]
-    while todo:
-        model = todo.pop()
-        if model in seen:
-            continue
-        seen.append(model)
-        for field in model.model_fields.values():
-            todo += _models_in(field.annotation)
-    return seen
-
-
 def test_every_schema_model_reachable_from_scenario_has_a_section():
     text = _read(PARAMETERS_MD)
-    reachable = _reachable_models()
+    reachable = docgen.reachable_models()
     assert {schema.CompanySpec, schema.CommunitySpec, schema.PhaseSpec, schema.TieSpec} <= set(reachable)
     for model in reachable:
         if model in docgen.DOCUMENTED_ELSEWHERE:
@@ -201,7 +176,7 @@ def test_odd_mentions_every_field_of_the_core_schema():
 # --------------------------------------------------------------------------- sources.md
 def _cited_short_names() -> set[str]:
     texts = [p.source for p in PARAMETERS.values()]
-    for model in _reachable_models():
+    for model in docgen.reachable_models():
         for field in model.model_fields.values():
             extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
             texts.append(str(extra.get("source", "")))

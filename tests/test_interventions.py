@@ -209,3 +209,15 @@ def test_every_intervention_costs_what_its_meetings_cost():
         model = MiningModel(default_with(spec, overrides=("steps=36",)), seed=0).run()
         (runtime,) = model.interventions
         assert model.intervention_cost_total == pytest.approx(runtime.meetings * spec.cost_per_meeting), kind
+
+
+def test_a_month_schedule_meets_exactly_from_start_to_end_inclusive():
+    model = MiningModel(default_with(overrides=("steps=14",)), seed=0)
+    model.add_intervention(default_spec("capacity_building", start=5, end=10, every=2))
+    met = []
+    while model.running:
+        before = model.interventions[0].meetings
+        model.step()
+        if model.interventions[0].meetings > before:
+            met.append(model.steps)
+    assert met == [5, 7, 9]

@@ -66,6 +66,7 @@ class Intervention(ABC):
         self.spec = spec
         self.name = spec.label
         self.meetings = 0
+        self._months_active: int | None = None  # months since the current active spell began
         selectors = spec.participants or list(self.default_participants)
         self.participant_keys = resolve_participants(model, selectors)
         # Its own random stream, derived from the run's seed and its name: arms that share a seed
@@ -74,7 +75,7 @@ class Intervention(ABC):
 
     # ------------------------------------------------------------------ schedule
     def is_active(self, model) -> bool:
-        month = model.steps + 1  # the month being simulated
+        month = model.steps  # Mesa counts the month being simulated before calling step()
         phase = PHASES.index(model.project.phase_name)
         start, end = self.spec.start, self.spec.end
         if isinstance(start, int):
@@ -90,12 +91,10 @@ class Intervention(ABC):
 
     def meets(self, model) -> bool:
         if not self.is_active(model):
-            self._since_start = None
+            self._months_active = None
             return False
-        since = getattr(self, "_since_start", None)
-        since = 0 if since is None else since + 1
-        self._since_start = since
-        return since % self.spec.every == 0
+        self._months_active = 0 if self._months_active is None else self._months_active + 1
+        return self._months_active % self.spec.every == 0
 
     def participants(self, model) -> list:
         return [model.stakeholders[k] for k in self.participant_keys]
