@@ -22,8 +22,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from scenarios.schema import Scenario
-from simulator.metrics import summarise, timeseries
-from simulator.model import MiningModel
+from simulator.run import run_scenario
 
 RUN_KEYS = ["arm", "replicate", "seed"]
 
@@ -63,10 +62,9 @@ class Comparison:
 
 def run_one(task: RunTask) -> RunOutput:
     """One run. Module-level so process pools can pickle it; it reads nothing but its task."""
-    model = MiningModel(task.scenario, seed=task.seed).run()
-    table = timeseries(model)
-    return RunOutput(task.arm, task.replicate, task.seed, table, summarise(model, table),
-                     model.graph.copy() if task.keep_graph else None)
+    result = run_scenario(task.scenario, seed=task.seed)
+    return RunOutput(task.arm, task.replicate, task.seed, result.timeseries, result.summary,
+                     result.graph if task.keep_graph else None)
 
 
 def plan(scenarios: dict[str, Scenario], replicates: int, base_seed: int = 0, steps: int | None = None,

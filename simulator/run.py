@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import networkx as nx
 import pandas as pd
 
 from scenarios.schema import Scenario
@@ -19,6 +20,7 @@ class RunResult:
     timeseries: pd.DataFrame
     summary: dict
     provenance: dict
+    graph: nx.DiGraph  # the relationship graph at the end of the run
 
     def write(self, out_dir: str | Path) -> tuple[Path, Path]:
         out = Path(out_dir)
@@ -42,4 +44,4 @@ def run_scenario(scenario: Scenario, seed: int = 0, steps: int | None = None) ->
         "stakesim_version": __version__,
         "parameters": scenario.parameter_values(),
     }
-    return RunResult(table, summarise(model, table), provenance)
+    return RunResult(table, summarise(model, table), provenance, model.graph)
