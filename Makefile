@@ -21,10 +21,10 @@ demo: $(STAMP)
 	$(BIN)/stakesim compare default --replicates 30 --out out/demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/pytest -n auto
 
 docs: $(STAMP)
-	$(BIN)/python -m simulator.docgen
+	$(BIN)/python -m stakesim.docgen
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_run.py --write

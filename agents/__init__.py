@@ -1,10 +1,10 @@
 """Who acts: the four kinds of stakeholder, as Mesa agents."""
 
-from agents.base import Stakeholder
-from agents.community import Community
-from agents.company import Company
-from agents.cso import CSO
-from agents.local_government import LocalGovernment
+from stakesim.agents.base import Stakeholder
+from stakesim.agents.community import Community
+from stakesim.agents.company import Company
+from stakesim.agents.cso import CSO
+from stakesim.agents.local_government import LocalGovernment
 
 AGENT_CLASSES = {
     "company": Company,

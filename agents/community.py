@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.base import Stakeholder
+from stakesim.agents.base import Stakeholder
 
 
 class Community(Stakeholder):

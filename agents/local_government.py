@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.base import Stakeholder
+from stakesim.agents.base import Stakeholder
 
 
 class LocalGovernment(Stakeholder):

@@ -44,10 +44,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from scenarios.loader import load_scenario
-from scenarios.schema import Scenario
-from simulator.metrics import summarise, timeseries
-from simulator.model import MiningModel
+from stakesim.scenarios.loader import load_scenario
+from stakesim.simulator.schema import Scenario
+from stakesim.simulator.metrics import summarise, timeseries
+from stakesim.simulator.model import MiningModel
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "performance.md"

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from experiments.arms import BASELINE
+from stakesim.experiments.arms import BASELINE
 
 LEVEL = 0.95
 

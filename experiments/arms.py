@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scenarios.loader import ScenarioError, validate
-from scenarios.schema import Scenario
-from simulator.interventions import KINDS, InterventionSpec, default_spec
+from stakesim.scenarios.loader import ScenarioError, validate
+from stakesim.simulator.schema import Scenario
+from stakesim.simulator.interventions import KINDS, InterventionSpec, default_spec
 
 BASELINE = "baseline"
 DEFAULT_ARMS = ("baseline", "learning_space", "negotiation_table", "learning_space+negotiation_table")

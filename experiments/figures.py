@@ -20,9 +20,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from experiments.analysis import licence_by_phase, trajectory_bands
-from experiments.arms import BASELINE
-from simulator import licence
+from stakesim.experiments.analysis import licence_by_phase, trajectory_bands
+from stakesim.experiments.arms import BASELINE
+from stakesim.simulator import licence
 
 DPI = 120
 TRUST_CMAP = "RdYlGn"

@@ -21,14 +21,14 @@ from typing import Callable
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from experiments import figures
-from experiments.analysis import (OUTCOME_BY_KEY, OUTCOMES, arm_paragraph, extremes, fmt, identical_arms,
+from stakesim.experiments import figures
+from stakesim.experiments.analysis import (OUTCOME_BY_KEY, OUTCOMES, arm_paragraph, extremes, fmt, identical_arms,
                                   outcome_table, readings)
-from experiments.arms import BASELINE, Arm
-from experiments.runner import Comparison
-from scenarios.loader import dump_scenario
-from scenarios.schema import Scenario
-from simulator import __version__
+from stakesim.experiments.arms import BASELINE, Arm
+from stakesim.experiments.runner import Comparison
+from stakesim.scenarios.loader import dump_scenario
+from stakesim.simulator.schema import Scenario
+from stakesim.version import __version__
 
 METADATA_KEYS = ("stakesim_version", "scenario", "arms", "replicates", "base_seed", "steps")
 

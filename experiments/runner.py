@@ -21,8 +21,8 @@ import networkx as nx
 import pandas as pd
 from tqdm import tqdm
 
-from scenarios.schema import Scenario
-from simulator.run import run_scenario
+from stakesim.simulator.schema import Scenario
+from stakesim.simulator.run import run_scenario
 
 RUN_KEYS = ["arm", "replicate", "seed"]
 

@@ -19,9 +19,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from scenarios.schema import ID_PATTERN, Scenario
+from stakesim.simulator.schema import ID_PATTERN, Scenario
 
-BUILTIN_PACKAGE = "scenarios.builtin"
+BUILTIN_PACKAGE = "stakesim.scenarios.builtin"
 MAX_LISTED_ERRORS = 12  # beyond this a message stops helping; the rest are counted, not listed
 
 

@@ -1,8 +1,4 @@
-"""How the world moves: the Mesa model, the life cycle, the graph, interventions, metrics, CLI."""
+"""How the world moves: the Mesa model, the life cycle, the graph, interventions, metrics.
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("stakesim")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0+unknown"
+The engine layer: it imports nothing above it (no file reading, experiments or front doors).
+"""

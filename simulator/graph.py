@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from scenarios.schema import Scenario
+from stakesim.simulator.schema import Scenario
 
 
 def _matches(spec, name: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scenarios.schema import PhaseSpec, ProjectSpec
+from stakesim.simulator.schema import PhaseSpec, ProjectSpec
 
 IDLE = PhaseSpec(name="closure", duration=1)  # what a finished or suspended project does: nothing
 

@@ -12,8 +12,8 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from simulator import graph as trust_graph
-from simulator import licence
+from stakesim.simulator import graph as trust_graph
+from stakesim.simulator import licence
 
 
 # The columns of the monthly record, in the order of the timeseries table (after "step").

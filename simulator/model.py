@@ -5,14 +5,14 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from agents import AGENT_CLASSES, CSO, Community, Company, LocalGovernment
-from scenarios.schema import Scenario, check_intervention
-from simulator import graph as trust_graph
-from simulator import licence
-from simulator.commitments import Commitment, CommitmentLedger
-from simulator.interventions import build_intervention
-from simulator.lifecycle import Project
-from simulator.metrics import make_datacollector
+from stakesim.agents import AGENT_CLASSES, CSO, Community, Company, LocalGovernment
+from stakesim.simulator.schema import Scenario, check_intervention
+from stakesim.simulator import graph as trust_graph
+from stakesim.simulator import licence
+from stakesim.simulator.commitments import Commitment, CommitmentLedger
+from stakesim.simulator.interventions import build_intervention
+from stakesim.simulator.lifecycle import Project
+from stakesim.simulator.metrics import make_datacollector
 
 
 class MiningModel(mesa.Model):

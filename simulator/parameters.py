@@ -2,7 +2,7 @@
 
 The scenario schema, the CLI's ``--set``, the browser sliders and ``docs/parameters.md`` all read
 this table, so a parameter's range, unit and reason cannot drift apart between them.
-Per-stakeholder and per-phase inputs live in the scenario schema (``scenarios/schema.py``), where
+Per-stakeholder and per-phase inputs live in the scenario schema (``simulator/schema.py``), where
 each field carries the same metadata.
 """
 

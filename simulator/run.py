@@ -9,10 +9,10 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
-from scenarios.schema import Scenario
-from simulator import __version__
-from simulator.metrics import summarise, timeseries
-from simulator.model import MiningModel
+from stakesim.simulator.schema import Scenario
+from stakesim.version import __version__
+from stakesim.simulator.metrics import summarise, timeseries
+from stakesim.simulator.model import MiningModel
 
 
 @dataclass

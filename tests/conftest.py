@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from scenarios.loader import validate
-from scenarios.schema import Scenario
-from simulator.model import MiningModel
-from simulator.run import RunResult, run_scenario
+from stakesim.scenarios.loader import validate
+from stakesim.simulator.schema import Scenario
+from stakesim.simulator.model import MiningModel
+from stakesim.simulator.run import RunResult, run_scenario
 
 
 def minimal_scenario(communities: int = 1, population: int = 200) -> dict[str, Any]:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from scenarios.loader import builtin_path
-from simulator.cli import main
+from stakesim.scenarios.loader import builtin_path
+from stakesim.cli import main
 
 BAD = Path(__file__).parent / "data" / "bad"
 STAKESIM = Path(sys.executable).parent / "stakesim"

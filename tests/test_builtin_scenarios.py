@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scenarios.loader import builtin_names, builtin_path, load_scenario, read_yaml
-from simulator.cli import main
+from stakesim.scenarios.loader import builtin_names, builtin_path, load_scenario, read_yaml
+from stakesim.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCES_MD = REPO / "docs" / "sources.md"

@@ -18,9 +18,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from scenarios.loader import builtin_names, builtin_path, dump_scenario, load_scenario, validate
-from simulator import __version__
-from simulator.metrics import TIMESERIES_COLUMNS
+from stakesim.scenarios.loader import builtin_names, builtin_path, dump_scenario, load_scenario, validate
+from stakesim.version import __version__
+from stakesim.simulator.metrics import TIMESERIES_COLUMNS
 
 STAKESIM = Path(sys.executable).parent / "stakesim"
 

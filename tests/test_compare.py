@@ -17,16 +17,16 @@ import pytest
 import yaml
 from matplotlib import image as mpimg
 
-from experiments import report as report_module
-from experiments.analysis import OUTCOME_BY_KEY, OUTCOMES, SUMMARY_COLUMNS, fmt, identical_arms, \
+from stakesim.experiments import report as report_module
+from stakesim.experiments.analysis import OUTCOME_BY_KEY, OUTCOMES, SUMMARY_COLUMNS, fmt, identical_arms, \
     outcome_table, readings, t_interval
-from experiments.arms import Arm, ArmError, arm_scenarios, parse_arms
-from experiments.figures import FIGURES
-from experiments.runner import process_pool, run_comparison
-from scenarios.loader import load_scenario, validate
-from simulator.cli import main
-from simulator.interventions import KINDS, default_spec
-from simulator.metrics import TIMESERIES_COLUMNS
+from stakesim.experiments.arms import Arm, ArmError, arm_scenarios, parse_arms
+from stakesim.experiments.figures import FIGURES
+from stakesim.experiments.runner import process_pool, run_comparison
+from stakesim.scenarios.loader import load_scenario, validate
+from stakesim.cli import main
+from stakesim.simulator.interventions import KINDS, default_spec
+from stakesim.simulator.metrics import TIMESERIES_COLUMNS
 
 ARMS = ["baseline", "learning_space", "negotiation_table"]
 REPLICATES, STEPS, SEED = 3, 60, 5
@@ -232,7 +232,7 @@ def test_the_reading_follows_the_numbers():
     noisy = outcome_table(_summaries([10, 12, 14, 16], [16, 9, 15, 10]), ["baseline", "x"])
     text = [r for r in readings(noisy) if r.outcome.key == "blockade_months"][0]
     assert not text.distinguishable
-    from experiments.analysis import arm_paragraph
+    from stakesim.experiments.analysis import arm_paragraph
     assert "excludes zero" in arm_paragraph("x", readings(clear))
     assert "reduced blockade months by 9.0" in arm_paragraph("x", readings(clear))
     assert "includes zero" in arm_paragraph("x", readings(noisy))

@@ -17,9 +17,9 @@ import networkx as nx
 import pandas as pd
 from pandas.testing import assert_frame_equal
 
-from scenarios.loader import load_scenario
-from simulator.model import MiningModel
-from simulator.run import run_scenario
+from stakesim.scenarios.loader import load_scenario
+from stakesim.simulator.model import MiningModel
+from stakesim.simulator.run import run_scenario
 
 BIN = Path(sys.executable).parent
 

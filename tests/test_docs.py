@@ -15,12 +15,12 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, Field
 
-from scenarios import schema
-from scenarios.loader import load_scenario
-from simulator import docgen
-from simulator.metrics import TIMESERIES_COLUMNS
-from simulator.parameters import PARAMETERS
-from simulator.run import run_scenario
+from stakesim.simulator import schema
+from stakesim.scenarios.loader import load_scenario
+from stakesim import docgen
+from stakesim.simulator.metrics import TIMESERIES_COLUMNS
+from stakesim.simulator.parameters import PARAMETERS
+from stakesim.simulator.run import run_scenario
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 PARAMETERS_MD = DOCS / "parameters.md"
@@ -55,7 +55,7 @@ def _table_names(text: str) -> set[str]:
 # --------------------------------------------------------------------------- parameters.md
 def test_parameters_md_is_current():
     assert _read(PARAMETERS_MD) == docgen.render(), (
-        "docs/parameters.md is stale: run `python -m simulator.docgen` (make docs) and commit it")
+        "docs/parameters.md is stale: run `python -m stakesim.docgen` (make docs) and commit it")
 
 
 def test_check_flag_passes_on_fresh_file_and_fails_on_stale(tmp_path, capsys):
@@ -129,7 +129,7 @@ def test_generator_picks_up_a_new_model_and_its_metadata():
 
 def test_header_says_generated_and_not_to_edit():
     head = _read(PARAMETERS_MD).splitlines()[:4]
-    assert any("python -m simulator.docgen" in line and "Do not edit" in line for line in head)
+    assert any("python -m stakesim.docgen" in line and "Do not edit" in line for line in head)
 
 
 # --------------------------------------------------------------------------- ODD.md

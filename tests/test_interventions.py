@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from scenarios.loader import ScenarioError, apply_override, builtin_path, dump_scenario, read_yaml, validate
-from scenarios.schema import Scenario
-from simulator.interventions import KINDS, REGISTRY, default_spec
-from simulator.model import MiningModel
-from simulator.run import run_scenario
+from stakesim.scenarios.loader import ScenarioError, apply_override, builtin_path, dump_scenario, read_yaml, validate
+from stakesim.simulator.schema import Scenario
+from stakesim.simulator.interventions import KINDS, REGISTRY, default_spec
+from stakesim.simulator.model import MiningModel
+from stakesim.simulator.run import run_scenario
 
 STAKESIM = str(Path(sys.executable).with_name("stakesim"))
 

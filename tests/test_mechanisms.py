@@ -13,9 +13,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from agents import Community
-from simulator import graph as trust_graph
-from simulator.parameters import DEFAULTS
+from stakesim.agents import Community
+from stakesim.simulator import graph as trust_graph
+from stakesim.simulator.parameters import DEFAULTS
 
 SEED = 11
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from scenarios.loader import apply_override, builtin_path, read_yaml, validate
-from simulator.interventions import default_spec
-from simulator.run import run_scenario
+from stakesim.scenarios.loader import apply_override, builtin_path, read_yaml, validate
+from stakesim.simulator.interventions import default_spec
+from stakesim.simulator.run import run_scenario
 
 REPLICATES = 8
 
@@ -73,7 +73,7 @@ def test_pattern1_trust_is_lost_faster_than_built():
     broken = scenario("default", *settings, "stakeholders.company.reliability=0.0")
 
     def trust_change_after_one_commitment(sc, seed):
-        from simulator.model import MiningModel
+        from stakesim.simulator.model import MiningModel
 
         model = MiningModel(sc, seed=seed)
         before = model.trust("near_community", "company")
@@ -202,7 +202,7 @@ def test_pattern6_learning_space_needs_a_trusted_convener_and_sustained_particip
 def test_pattern6_learning_space_trust_and_ties_outlast_the_meetings():
     """Workshops stop after six years; fourteen years later the ties they created are still there,
     no weaker than they started, and communities still trust the company more than without them."""
-    from simulator.model import MiningModel
+    from stakesim.simulator.model import MiningModel
 
     spec = default_spec("learning_space", end=72)
     with_space = [MiningModel(scenario("default", interventions=[spec]), seed=s).run() for s in range(REPLICATES)]

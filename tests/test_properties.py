@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scenarios.schema import CSO_ROLES, PHASES
-from simulator.metrics import timeseries
-from simulator.parameters import PARAMETERS
+from stakesim.simulator.schema import CSO_ROLES, PHASES
+from stakesim.simulator.metrics import timeseries
+from stakesim.simulator.parameters import PARAMETERS
 
 unit = st.floats(0.0, 1.0)
 

@@ -10,7 +10,7 @@ from typing import Annotated, Union
 
 from pydantic import Field
 
-from simulator.interventions import (  # noqa: F401  (imported to register them)
+from stakesim.simulator.interventions import (  # noqa: F401  (imported to register them)
     capacity_building,
     context_training,
     grievance_mechanism,
@@ -20,7 +20,7 @@ from simulator.interventions import (  # noqa: F401  (imported to register them)
     participatory_monitoring,
     revenue_transparency,
 )
-from simulator.interventions.base import REGISTRY, Intervention, InterventionSpec
+from stakesim.simulator.interventions.base import REGISTRY, Intervention, InterventionSpec
 
 KINDS: tuple[str, ...] = tuple(REGISTRY)
 

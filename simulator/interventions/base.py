@@ -14,7 +14,7 @@ from typing import ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from scenarios.fields import PHASES, Strict, field
+from stakesim.simulator.declarations import PHASES, Strict, field
 
 
 class InterventionSpec(Strict):

@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from scenarios.fields import field
-from simulator.interventions.base import Intervention, InterventionSpec, register
+from stakesim.simulator.declarations import field
+from stakesim.simulator.interventions.base import Intervention, InterventionSpec, register
 
 
 class ContextTrainingSpec(InterventionSpec):

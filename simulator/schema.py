@@ -10,7 +10,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, create_model, model_validator
 
-from scenarios.fields import (  # noqa: F401  (re-exported: other modules import them from here)
+from stakesim.simulator.declarations import (  # noqa: F401  (re-exported: other modules import them from here)
     CSO_ROLES,
     ID_PATTERN,
     PHASES,
@@ -19,8 +19,8 @@ from scenarios.fields import (  # noqa: F401  (re-exported: other modules import
     Strict,
     field,
 )
-from simulator.interventions import InterventionSpecUnion
-from simulator.parameters import PARAMETERS
+from stakesim.simulator.interventions import InterventionSpecUnion
+from stakesim.simulator.parameters import PARAMETERS
 
 
 # --------------------------------------------------------------------------- stakeholders

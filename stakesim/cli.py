@@ -10,10 +10,10 @@ import sys
 import threading
 from pathlib import Path
 
-from experiments.arms import DEFAULT_ARMS, ArmError
-from scenarios.loader import ScenarioError, builtin_names, builtin_path, load_scenario, read_yaml
-from simulator import __version__
-from simulator.interventions import KINDS
+from stakesim.experiments.arms import DEFAULT_ARMS, ArmError
+from stakesim.scenarios.loader import ScenarioError, builtin_names, builtin_path, load_scenario, read_yaml
+from stakesim.version import __version__
+from stakesim.simulator.interventions import KINDS
 
 EXIT_BAD_INPUT = 2
 
@@ -95,7 +95,7 @@ def cmd_scenarios(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from simulator.run import run_scenario
+    from stakesim.simulator.run import run_scenario
 
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise CLIError(f"--out {args.out}: is a file, not a folder; give a folder (it is created if missing)")
@@ -134,9 +134,9 @@ def cmd_compare(args) -> int:
     import os
     import re
 
-    from experiments.arms import arm_scenarios, parse_arms
-    from experiments.report import provenance, write_comparison
-    from experiments.runner import process_pool, run_comparison
+    from stakesim.experiments.arms import arm_scenarios, parse_arms
+    from stakesim.experiments.report import provenance, write_comparison
+    from stakesim.experiments.runner import process_pool, run_comparison
 
     scenario = load_scenario(args.scenario, args.overrides)
     try:
