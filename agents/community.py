@@ -152,4 +152,4 @@ class Community(Stakeholder):
         return trust_company * (1.0 - self.active_share)
 
     def keep_probability(self) -> float:
-        return 0.8
+        return self.model.p["community_keep_probability"]

@@ -19,4 +19,4 @@ class CSO(Stakeholder):
         self.understanding = spec.understanding
 
     def keep_probability(self) -> float:
-        return 0.8
+        return self.model.p["cso_keep_probability"]

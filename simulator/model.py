@@ -12,25 +12,33 @@ from stakesim.simulator import licence
 from stakesim.simulator.commitments import Commitment, CommitmentLedger
 from stakesim.simulator.interventions import build_intervention
 from stakesim.simulator.lifecycle import Project
+from stakesim.simulator.parameters import PARAMETERS
 from stakesim.simulator.metrics import make_datacollector
 
 
 class MiningModel(mesa.Model):
     """One run of one scenario with one seed.
 
-    A run is a pure function of (scenario, seed): every random draw comes from generators seeded
-    from ``seed``: ``self.rng`` (Mesa's, for initialisation), ``self.commitment_rng`` and one stream
-    per intervention, kept apart so arms that share a seed share their draws.
+    A run is a pure function of (scenario, parameters, seed): every random draw comes from
+    generators seeded from ``seed``: ``self.rng`` (Mesa's, for initialisation),
+    ``self.commitment_rng`` and one stream per intervention, kept apart so arms that share a seed
+    share their draws. With no seed, fresh entropy is drawn once and kept in ``self.seed``, so
+    every run can be repeated. Global parameters may be given by name as keywords
+    (``MiningModel(scenario, seed=1, trust_loss_rate=0.4)``), as Mesa's ``batch_run`` and
+    SolaraViz pass them; ``stakesim.MiningModel`` also takes scenario names, paths and overrides.
     """
 
-    def __init__(self, scenario: Scenario, seed: int | None = 0):
+    def __init__(self, scenario: Scenario, seed: int | None = None, rng=None, **parameters):
+        seed = resolve_seed(seed, rng)
         super().__init__(rng=seed)
+        if parameters:
+            scenario = with_parameters(scenario, parameters)
         # Not ``self.scenario``: newer Mesa (3.5+) defines ``Model.scenario`` for its own use.
         self.scenario_spec = scenario
         self.seed = seed
         # Entropy for the run's secondary streams (commitments, interventions): derived from the
         # seed, so arms sharing a seed share these draws too (common random numbers).
-        self.seed_entropy = seed if seed is not None else np.random.SeedSequence().entropy
+        self.seed_entropy = seed
         self.commitment_rng = np.random.default_rng([self.seed_entropy, 1])
         self.p: dict[str, float] = scenario.parameter_values()
         self.project = Project(scenario.project)
@@ -168,7 +176,7 @@ class MiningModel(mesa.Model):
         company = self.company.key
         for community in self.communities:
             gov = self.stakeholders[community.government_key]
-            met = min(1.0, community.benefits / max(community.expectation, 0.05))
+            met = min(1.0, community.benefits / max(community.expectation, self.p["expectation_floor"]))
             self.trust_event(community.key, company, good=met * (1.0 - community.perceived_impact),
                              bad=min(1.0, community.perceived_impact + community.gap_blamed_on_company),
                              weight=w)
@@ -230,3 +238,33 @@ class MiningModel(mesa.Model):
         weights = np.array([c.population for c in self.communities], dtype=float)
         scores = np.array([c.licence_score(self.trust(c.key, self.company.key)) for c in self.communities])
         return float(np.average(scores, weights=weights))
+
+
+def resolve_seed(seed, rng=None) -> int:
+    """The whole-number seed a run uses: ``seed``, or ``rng`` as Mesa 3.4+ names it, or fresh entropy.
+
+    A ``numpy.random.Generator`` given as ``rng`` yields one draw from it, so a caller's own
+    seeded generator still gives repeatable runs.
+    """
+    if seed is not None and rng is not None:
+        raise ValueError("give either seed or rng, not both")
+    value = seed if seed is not None else rng
+    if value is None:
+        return int(np.random.SeedSequence().entropy % MAX_SEED)
+    if isinstance(value, np.random.Generator):
+        return int(value.integers(MAX_SEED))
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value < MAX_SEED:
+        raise ValueError(f"a seed must be a whole number from 0 to 2**63 - 1, got {value!r}")
+    return int(value)
+
+
+MAX_SEED = 2**63  # seeds fit a signed 64-bit column in every results table
+
+
+def with_parameters(scenario: Scenario, parameters: dict) -> Scenario:
+    """The scenario with global parameters set by name, checked by the schema (ranges included)."""
+    unknown = sorted(set(parameters) - set(PARAMETERS))
+    if unknown:
+        raise TypeError(f"unknown global parameter(s) {', '.join(unknown)}; known: {', '.join(PARAMETERS)}")
+    values = {**scenario.parameters.model_dump(exclude_none=True), **parameters}
+    return scenario.model_copy(update={"parameters": type(scenario.parameters).model_validate(values)})

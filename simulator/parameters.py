@@ -54,6 +54,11 @@ _DECLARED = [
     _p("initial_trust_default", 0.50, 0.0, 1.0, "trust (0-1)",
        "Trust on any other implicit tie (company-government, government-community, ...).",
        "modelling choice: neutral", "trust"),
+    _p("expectation_floor", 0.05, 0.001, 1.0, "benefit index (0-1)",
+       "Smallest expectation that a month's benefits are measured against when a community judges "
+       "its experience with the company: a community expecting almost nothing is not fully "
+       "satisfied by almost nothing, and the ratio stays finite.",
+       "modelling choice (a floor on the satisfaction ratio)", "trust"),
     _p("trusted_tie_threshold", 0.60, 0.0, 1.0, "trust (0-1)",
        "Trust at or above which a tie counts as 'trusted' in graph measures.",
        "modelling choice: above approval (Boutilier & Thomson 2011)", "trust"),
@@ -148,6 +153,13 @@ _DECLARED = [
        "Spending that meets a community's full expectation of services.", "modelling choice",
        "government"),
     # --- commitments ---------------------------------------------------------------------------------
+    _p("community_keep_probability", 0.8, 0.0, 1.0, "probability",
+       "Chance a community keeps a commitment it owes when it falls due (before monitoring). "
+       "No built-in intervention makes communities debtors today; declared so one that does "
+       "cannot rely on a hidden number.", "modelling choice", "commitments"),
+    _p("cso_keep_probability", 0.8, 0.0, 1.0, "probability",
+       "Chance a civil-society organisation keeps a commitment it owes when it falls due "
+       "(before monitoring).", "modelling choice", "commitments"),
     _p("promise_credibility", 0.5, 0.0, 1.0, "share",
        "How much of a pending commitment's benefit a community already counts on: a promise "
        "narrows the expectation gap until it falls due.", "modelling choice", "commitments"),

@@ -22,24 +22,31 @@ class RunResult:
     provenance: dict
     graph: nx.DiGraph  # the relationship graph at the end of the run
 
+    def summary_json(self) -> str:
+        """Summary and provenance as strict JSON (no NaN or Infinity: a missing value is null)."""
+        return json.dumps({**self.summary, "provenance": self.provenance}, indent=2, allow_nan=False)
+
     def write(self, out_dir: str | Path) -> tuple[Path, Path]:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         table_path, summary_path = out / "timeseries.csv", out / "summary.json"
         self.timeseries.to_csv(table_path, index=False)
-        summary_path.write_text(json.dumps({**self.summary, "provenance": self.provenance}, indent=2) + "\n")
+        summary_path.write_text(self.summary_json() + "\n")
         return table_path, summary_path
 
 
-def run_scenario(scenario: Scenario, seed: int = 0, steps: int | None = None) -> RunResult:
-    """Build the model, step it ``steps`` months (default: the scenario's), and summarise."""
+def run_scenario(scenario: Scenario, seed: int | None = None, steps: int | None = None) -> RunResult:
+    """Build the model, step it ``steps`` months (default: the scenario's), and summarise.
+
+    With no seed the run draws fresh entropy; the seed it used is in ``provenance["seed"]``.
+    """
     if steps is not None:
         scenario = scenario.model_copy(update={"steps": steps})
     model = MiningModel(scenario, seed=seed).run()
     table = timeseries(model)
     provenance = {
         "scenario": scenario.name,
-        "seed": seed,
+        "seed": model.seed,
         "steps": scenario.months,
         "stakesim_version": __version__,
         "parameters": scenario.parameter_values(),

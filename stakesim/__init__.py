@@ -1,5 +1,28 @@
-"""stakesim: stakeholder negotiation around mining projects, as an agent-based model on Mesa."""
+"""stakesim: stakeholder negotiation around mining projects, as an agent-based model on Mesa.
+
+The library API (``simulate``, ``compare``, ``MiningModel``, ``load_scenario``) is loaded on first
+use, so ``import stakesim.simulator.model`` or a single run never pays for the experiments stack.
+"""
 
 from stakesim.version import __version__
 
-__all__ = ["__version__"]
+_API = {"simulate", "compare", "MiningModel", "RunResult", "DEFAULT_ARMS"}
+
+
+def __getattr__(name: str):
+    if name in _API:
+        from stakesim import api
+
+        return getattr(api, name)
+    if name in ("load_scenario", "ScenarioError"):
+        from stakesim import scenarios
+
+        return getattr(scenarios, name)
+    raise AttributeError(f"module 'stakesim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_API, "load_scenario", "ScenarioError"])
+
+
+__all__ = ["__version__", "simulate", "compare", "MiningModel", "load_scenario", "ScenarioError"]

@@ -1,26 +1,24 @@
 """Interventions: objects with a schedule, participants, a meeting rhythm, a cost and an effect.
 
-Importing this package registers every intervention; ``REGISTRY`` maps each ``type`` tag to its
-(spec, runtime class) pair, and ``InterventionSpecUnion`` is what scenario files may contain.
+Every module in this package is imported here, and each registers its intervention with
+``@register``: adding an intervention is adding one file, with no list to update. ``REGISTRY``
+maps each ``type`` tag to its (spec, runtime class) pair, and ``InterventionSpecUnion`` is what
+scenario files may contain.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Annotated, Union
 
 from pydantic import Field
 
-from stakesim.simulator.interventions import (  # noqa: F401  (imported to register them)
-    capacity_building,
-    context_training,
-    grievance_mechanism,
-    leadership_training,
-    learning_space,
-    negotiation_table,
-    participatory_monitoring,
-    revenue_transparency,
-)
 from stakesim.simulator.interventions.base import REGISTRY, Intervention, InterventionSpec
+
+for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+    if _module != "base":
+        importlib.import_module(f"{__name__}.{_module}")
 
 KINDS: tuple[str, ...] = tuple(REGISTRY)
 

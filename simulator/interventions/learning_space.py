@@ -21,6 +21,11 @@ class LearningSpaceSpec(InterventionSpec):
         None, description="Id of the convening CSO (default: the first CSO with role 'convener').")
     co_designed: bool = Field(
         True, description="Designed with its members from the beginning (raises attendance).")
+    attendance_without_codesign: float = field(
+        0.6, ge=0, le=1, unit="multiplier",
+        doc="Factor on the chance of attending when the space was not co-designed with its members: "
+            "a space imposed from outside draws fewer of them.",
+        source="modelling choice; Cervantes 2023 (co-design from the beginning)")
     attendance: float = field(0.8, ge=0, le=1, unit="probability",
                               doc="Chance a member attends a workshop when the convener is fully "
                                   "trusted and the space co-designed.", source="Cervantes 2023")
@@ -77,7 +82,7 @@ class LearningSpace(Intervention):
                 if key != self.convener:
                     model.add_tie(key, self.convener, model.p["initial_trust_default"], "intervention")
         legitimacy = self.legitimacy(model)
-        chance = spec.attendance * legitimacy * (1.0 if spec.co_designed else 0.6)
+        chance = spec.attendance * legitimacy * (1.0 if spec.co_designed else spec.attendance_without_codesign)
         draws = self.rng.random(len(participants))
         present = [a for a, u in zip(participants, draws) if u < chance or a.key == self.convener]
         learn = spec.learning_rate * legitimacy
