@@ -144,6 +144,16 @@ def timeseries(model) -> pd.DataFrame:
     return frame
 
 
+def empty_columns(table: pd.DataFrame) -> dict[str, str]:
+    """Trust columns with no value in any month, and why: a scenario without such ties.
+
+    An empty trust column means "there is no tie of this kind", which is not a trust of zero; the
+    run's provenance lists these columns so the gap is never silent.
+    """
+    return {column: f"no {source} -> {target} ties in any month, so no mean trust to report"
+            for column, (source, target) in TRUST_COLUMNS.items() if table[column].isna().all()}
+
+
 def summarise(model, table: pd.DataFrame) -> dict:
     """Run-level outcomes; plain Python types so they serialise to JSON."""
     last = table.iloc[-1]

@@ -11,7 +11,7 @@ import pandas as pd
 
 from stakesim.simulator.schema import Scenario
 from stakesim.version import __version__
-from stakesim.simulator.metrics import summarise, timeseries
+from stakesim.simulator.metrics import empty_columns, summarise, timeseries
 from stakesim.simulator.model import MiningModel
 
 
@@ -50,5 +50,6 @@ def run_scenario(scenario: Scenario, seed: int | None = None, steps: int | None 
         "steps": scenario.months,
         "stakesim_version": __version__,
         "parameters": scenario.parameter_values(),
+        "empty_columns": empty_columns(table),
     }
     return RunResult(table, summarise(model, table), provenance, model.graph)

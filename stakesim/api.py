@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Union
 
+from stakesim.experiments.arms import DEFAULT_ARMS
 from stakesim.scenarios import load_scenario
 from stakesim.simulator import model as engine
 from stakesim.simulator.run import RunResult, run_scenario
@@ -23,7 +24,6 @@ Overrides = Union[Mapping[str, Any], Iterable[str], None]
 """Dotted paths to values, as in ``--set``: ``{"parameters.trust_loss_rate": 0.4}`` or
 ``["parameters.trust_loss_rate=0.4"]``."""
 
-DEFAULT_ARMS = ("baseline", "learning_space", "negotiation_table", "learning_space+negotiation_table")
 
 
 def simulate(scenario: ScenarioLike = "default", seed: int | None = None, steps: int | None = None,
@@ -39,20 +39,22 @@ def simulate(scenario: ScenarioLike = "default", seed: int | None = None, steps:
 
 def compare(scenario: ScenarioLike = "default", arms: str | Iterable[str] = DEFAULT_ARMS,
             replicates: int = 20, seed: int = 0, executor=None, steps: int | None = None,
-            overrides: Overrides = None, progress: bool = False):
+            overrides: Overrides = None, progress: bool = False, source: str | None = None):
     """Compare arms of interventions over paired replicates (replicate r uses seed ``seed + r``).
 
     ``arms`` is ``"baseline,learning_space"`` or a list of arm names, each ``baseline`` or
     intervention types joined by ``+``. ``executor`` is any ``concurrent.futures``-style executor
     (a process pool, Dask's ``client.get_executor()``); ``None`` runs serially here. Returns a
-    comparison with ``summary_table()``, ``figures()`` and ``write_report(folder)``.
+    comparison with ``summary_table()``, ``figures()`` and ``write_report(folder)``. ``source``
+    names where the scenario came from in the provenance (default: the name or path given).
     """
     from stakesim.experiments.arms import parse_arms
     from stakesim.experiments.comparison import run_comparison
 
     spec = load_scenario(scenario, overrides or (), steps=steps)
     arm_list = parse_arms(arms if isinstance(arms, str) else ",".join(arms))
-    source = str(scenario) if isinstance(scenario, (str, Path)) else spec.name
+    if source is None:
+        source = str(scenario) if isinstance(scenario, (str, Path)) else spec.name
     return run_comparison(spec, arm_list, replicates=replicates, base_seed=seed, executor=executor,
                           progress=progress, source=source, overrides=_as_list(overrides))
 

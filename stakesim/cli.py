@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
+import os
+import re
 import signal
 import sys
+import tempfile
 import threading
+import warnings
 from pathlib import Path
 
-from stakesim.experiments.arms import DEFAULT_ARMS, ArmError
-from stakesim.scenarios.loader import ScenarioError, builtin_names, builtin_path, load_scenario, read_yaml
-from stakesim.version import __version__
+from stakesim import api
+from stakesim.experiments.arms import ArmError
+from stakesim.scenarios import (ScenarioError, ScenarioWarning, builtin_names, builtin_path, load_scenario,
+                                read_yaml)
 from stakesim.simulator.interventions import KINDS
+from stakesim.version import __version__
 
 EXIT_BAD_INPUT = 2
 
@@ -37,6 +42,20 @@ def _whole_number(minimum: int):
 
 _positive_int = _whole_number(1)
 _seed = _whole_number(0)
+
+# A comparison holds every run's monthly table in memory until it writes them (about 0.1 MB a run
+# of the default scenario), so replicates are bounded; more belong in several comparisons with
+# different --seed values.
+MAX_REPLICATES = 2000
+
+
+def _replicates(text: str) -> int:
+    value = _positive_int(text)
+    if value > MAX_REPLICATES:
+        raise argparse.ArgumentTypeError(
+            f"at most {MAX_REPLICATES} per arm, got {value}: a comparison keeps every run in memory "
+            f"until it writes the report; run several comparisons with different --seed values instead")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,15 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
                     "arm, so arms are paired) and write results.parquet, summary.csv, figures and "
                     "report.md/report.html.")
     compare.add_argument("scenario", help="a built-in scenario's name or a path to a YAML file")
-    compare.add_argument("--arms", default=",".join(DEFAULT_ARMS),
+    compare.add_argument("--arms", default=",".join(api.DEFAULT_ARMS),
                          help="comma-separated arms; an arm is 'baseline' (the scenario as it is) or "
                               "intervention kinds joined by '+', each added with its default settings "
-                              f"(default: {','.join(DEFAULT_ARMS)}; kinds: {', '.join(KINDS)})")
-    compare.add_argument("--replicates", type=_positive_int, default=20,
+                              f"(default: {','.join(api.DEFAULT_ARMS)}; kinds: {', '.join(KINDS)})")
+    compare.add_argument("--replicates", type=_replicates, default=20,
                          help="runs per arm (default 20)")
     compare.add_argument("--workers", type=_positive_int, default=None,
-                         help="processes to run in parallel (default: all cores; 1 runs serially "
-                              "in this process)")
+                         help="processes to run in parallel (default: all cores, and never more; 1 "
+                              "runs serially in this process)")
     compare.add_argument("--seed", type=_seed, default=0,
                          help="base seed; replicate r uses seed SEED+r in every arm (default 0)")
     compare.add_argument("--steps", type=_positive_int, default=None,
@@ -94,14 +113,18 @@ def cmd_scenarios(args) -> int:
     return 0
 
 
-def cmd_run(args) -> int:
-    from stakesim.simulator.run import run_scenario
+def _load(args):
+    """The scenario named on the command line, with --set and --steps applied and checked."""
+    return load_scenario(args.scenario, args.overrides, args.steps, steps_label="--steps")
 
+
+def cmd_run(args) -> int:
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise CLIError(f"--out {args.out}: is a file, not a folder; give a folder (it is created if missing)")
-    scenario = load_scenario(args.scenario, args.overrides)
-    result = run_scenario(scenario, seed=args.seed, steps=args.steps)
-    print(json.dumps(result.summary, indent=2))  # first, so a failed write loses nothing computed
+    result = api.simulate(_load(args), seed=args.seed)
+    print(result.summary_json())  # first, so a failed write loses nothing computed
+    for column, reason in result.provenance["empty_columns"].items():
+        print(f"stakesim: note: column {column} is empty: {reason}", file=sys.stderr)
     if args.out is not None:
         try:
             table_path, summary_path = result.write(args.out)
@@ -110,6 +133,18 @@ def cmd_run(args) -> int:
                            f"the summary above is all that was kept") from None
         print(f"wrote {table_path} and {summary_path}", file=sys.stderr)
     return 0
+
+
+def _writable_folder(out: Path) -> None:
+    """Refuse an output folder that cannot hold the results, before any run is spent on them."""
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out {out}: is a file, not a folder; give a folder (it is created if missing)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise CLIError(f"--out {out}: cannot write there ({exc.strerror or exc}); nothing was run") from None
 
 
 @contextlib.contextmanager
@@ -131,34 +166,37 @@ def _deferred_interrupt():
 
 
 def cmd_compare(args) -> int:
-    import os
-    import re
+    from stakesim.experiments.arms import parse_arms
+    from stakesim.experiments.runner import process_pool
 
-    from stakesim.experiments.arms import arm_scenarios, parse_arms
-    from stakesim.experiments.report import provenance, write_comparison
-    from stakesim.experiments.runner import process_pool, run_comparison
-
-    scenario = load_scenario(args.scenario, args.overrides)
+    scenario = _load(args)
     try:
         arms = parse_arms(args.arms)
-        scenarios = arm_scenarios(scenario, arms)
     except ArmError as exc:
         raise CLIError(str(exc)) from None
     out = args.out or Path("out") / f"compare-{re.sub(r'[^A-Za-z0-9_.-]+', '_', scenario.name)}"
+    _writable_folder(out)
     runs = len(arms) * args.replicates
-    workers = min(args.workers or os.cpu_count() or 1, runs)
+    cores = os.cpu_count() or 1
+    if args.workers is not None and args.workers > cores:
+        print(f"stakesim: note: --workers {args.workers} is more than the {cores} cores here; "
+              f"using {cores}", file=sys.stderr)
+    workers = min(args.workers or cores, cores, runs)
     print(f"comparing {len(arms)} arm(s) x {args.replicates} replicate(s) = {runs} runs of "
           f"'{scenario.name}' on {workers} worker(s)", file=sys.stderr)
-    if workers == 1:
-        comparison = run_comparison(scenarios, args.replicates, args.seed, args.steps, None, args.progress)
-    else:
-        with process_pool(workers) as executor:
-            comparison = run_comparison(scenarios, args.replicates, args.seed, args.steps, executor,
-                                        args.progress)
-    prov = provenance(comparison, scenario, arms, str(args.scenario), args.overrides)
+    options = dict(arms=[arm.name for arm in arms], replicates=args.replicates, seed=args.seed,
+                   progress=args.progress, source=str(args.scenario), overrides=args.overrides)
+    try:
+        if workers == 1:
+            comparison = api.compare(scenario, **options)
+        else:
+            with process_pool(workers) as executor:
+                comparison = api.compare(scenario, executor=executor, **options)
+    except ArmError as exc:
+        raise CLIError(str(exc)) from None
     try:
         with _deferred_interrupt() as stop:
-            written = write_comparison(comparison, scenario, arms, out, prov, interrupted=stop.is_set)
+            written = comparison.write_report(out, interrupted=stop.is_set)
     except OSError as exc:
         raise CLIError(f"--out {out}: cannot write results ({exc.strerror or exc})") from None
     print(f"wrote {len(written)} files to {out}", file=sys.stderr)
@@ -169,11 +207,25 @@ def cmd_compare(args) -> int:
 COMMANDS = {"scenarios": cmd_scenarios, "run": cmd_run, "compare": cmd_compare}
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Scenario warnings as one plain line; anything else as Python shows it."""
+    if issubclass(category, ScenarioWarning):
+        print(f"stakesim: warning: {message}", file=sys.stderr)
+    else:
+        _python_show_warning(message, category, filename, lineno, file, line)
+
+
+_python_show_warning = warnings.showwarning
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", ScenarioWarning)
+            warnings.showwarning = _show_warning
+            return COMMANDS[args.command](args)
     except (ScenarioError, CLIError) as exc:
         print(f"stakesim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
