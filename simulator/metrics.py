@@ -14,6 +14,7 @@ import pandas as pd
 
 from stakesim.simulator import graph as trust_graph
 from stakesim.simulator import licence
+from stakesim.simulator.numbers import ordered_sum
 
 
 # The columns of the monthly record, in the order of the timeseries table (after "step").
@@ -96,10 +97,10 @@ def snapshot(model) -> dict[str, object]:
         "agreements_made": model.commitments.made,
         "agreements_kept": model.commitments.kept,
         "agreements_broken": model.commitments.broken,
-        "revenue_received": sum(g.received_now for g in governments),
-        "revenue_invested": sum(g.invested_now for g in governments),
-        "revenue_leaked": sum(g.leaked_now for g in governments),
-        "government_balance": sum(g.balance for g in governments),
+        "revenue_received": ordered_sum(g.received_now for g in governments),
+        "revenue_invested": ordered_sum(g.invested_now for g in governments),
+        "revenue_leaked": ordered_sum(g.leaked_now for g in governments),
+        "government_balance": ordered_sum(g.balance for g in governments),
         "company_delay_costs": model.company.delay_costs,
         "trusted_tie_density": ties.trusted_density,
         "bridging_ties": ties.bridging,
@@ -131,6 +132,8 @@ class SnapshotCollector(mesa.DataCollector):
         row = snapshot(model)
         for name, values in self.model_vars.items():
             values.append(row[name])
+        if hasattr(self, "_collection_steps"):  # Mesa 3.4+: batch_run finds rows by these times
+            self._collection_steps.append(getattr(model, "time", model.steps))
 
 
 def make_datacollector() -> mesa.DataCollector:

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from stakesim.simulator.declarations import field
+from stakesim.simulator.numbers import ordered_sum
 from stakesim.simulator.interventions.base import Intervention, InterventionSpec, register
 
 
@@ -73,7 +74,7 @@ class LearningSpace(Intervention):
 
     def legitimacy(self, model) -> float:
         members = [k for k in self.participant_keys if k != self.convener]
-        return sum(model.trust(k, self.convener) for k in members) / len(members)
+        return ordered_sum(model.trust(k, self.convener) for k in members) / len(members)
 
     def act(self, model, participants: list) -> None:
         spec = self.spec
