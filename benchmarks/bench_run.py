@@ -370,9 +370,22 @@ def rerun_sentence() -> str:
     return f"{command} prints the table and rewrites this file (`make bench` only prints the table)"
 
 
+def startup_section() -> str:
+    """bench_startup.py's section of the current docs/performance.md (with a blank line after), or ""."""
+    from bench_startup import BEGIN, END  # the benchmarks folder is on the path of a script run from it
+
+    try:
+        text = DOC.read_text()
+    except OSError:
+        return ""
+    start, end = text.find(BEGIN), text.find(END)
+    return text[start:end + len(END)] + "\n\n" if 0 <= start < end else ""
+
+
 def write_doc(results: list[Result], facts: dict[str, str], settings: str,
               profile: list[tuple[str, float]]) -> None:
     history = "\n".join(f"| {' | '.join(entry)} |" for entry in HISTORY)
+    startup = startup_section()  # kept as it is: bench_startup.py --write updates it
     text = f"""# Performance
 
 How long a run of the simulator takes and how the cost grows with the size of a scenario.
@@ -431,12 +444,14 @@ table above, taken at another time under another load.
 |---|---|---|---|---|
 {history}
 
-## How to rerun
+{startup}## How to rerun
 
 {rerun_sentence()}; a full run takes a few minutes. `--factors 2 5 10 20` changes
 the stakeholder multiples; `--quick` is a fast smoke run with few samples and 24 steps that prints
 but never writes this file. To look inside a run, profile it:
-`.venv/bin/python -m cProfile -s cumulative -m simulator.cli run default --seed 1 | head -40`.
+`.venv/bin/python -m cProfile -s cumulative -m stakesim.cli run default --seed 1 | head -40`.
+`.venv/bin/python benchmarks/bench_startup.py --write` measures `stakesim run default` as a whole
+process against `python -c "import mesa"` and rewrites its own section above.
 Never assert on times in tests: they fail on busy machines for no fault of the code.
 """
     DOC.parent.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,9 @@ Replicates of one arm are independent draws, so an arm's mean gets a Student-t i
 share replicate seeds, so the difference between an arm and baseline is taken replicate by
 replicate first and the interval is the t-interval of those differences: pairing removes the
 noise the arms share, which is why a paired comparison needs far fewer replicates.
+
+SciPy's ``stats`` is imported where an interval is computed, not at import: the comparison object
+imports this module, and a single run (which never computes an interval) should not pay for it.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from stakesim.experiments.arms import BASELINE
 
@@ -88,6 +90,8 @@ def t_interval(values, level: float = LEVEL) -> Estimate:
     sd = float(x.std(ddof=1))
     if sd == 0.0:
         return Estimate(n, mean, 0.0, mean, mean)
+    from scipy import stats
+
     low, high = stats.t.interval(level, n - 1, loc=mean, scale=sd / np.sqrt(n))
     return Estimate(n, mean, sd, float(low), float(high))
 
@@ -122,6 +126,8 @@ def outcome_table(summaries: pd.DataFrame, arms: list[str]) -> pd.DataFrame:
 
 def trajectory_bands(results: pd.DataFrame, column: str) -> pd.DataFrame:
     """Per arm and month: mean of ``column`` over replicates and its 95% t-interval."""
+    from scipy import stats
+
     grouped = results.groupby(["arm", "step"], sort=False)[column]
     n = grouped.count()
     mean = grouped.mean()

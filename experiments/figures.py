@@ -1,13 +1,20 @@
-"""The comparison's figures, as PNG files a newcomer can read without the code.
+"""The comparison's figures, built as ``matplotlib.figure.Figure`` objects and saved as PNG files.
 
-Figures are built on ``matplotlib.figure.Figure`` objects (no pyplot, no global backend switch):
-they render with Agg wherever they run, including worker processes and servers with no display.
+Each figure has one function that BUILDS it from the comparison's tables and returns the Figure
+(for a notebook or a browser view to show), and :func:`save` writes any of them to a file; a
+newcomer should be able to read each without the code. Figures are plain ``Figure`` objects (no
+pyplot, no global backend switch): they render with Agg wherever they run, including worker
+processes and servers with no display, and are freed like any object when no longer referenced.
 Every arm keeps one colour across all figures; baseline is always grey.
+
+This module imports matplotlib and seaborn, so only the comparison path loads it (when figures are
+asked for), never a single run.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
@@ -49,11 +56,13 @@ def arm_styles(arms: list[str]) -> dict[str, object]:
 
 
 def arm_label(arm: str) -> str:
-    """Arm names on axes: words, one intervention per line."""
-    return "\n+ ".join(part.replace("_", " ") for part in arm.split("+"))
+    """Arm names on axes: words, one intervention per line (a ``$`` is text, not mathtext)."""
+    return "\n+ ".join(part.replace("_", " ").replace("$", r"\$") for part in arm.split("+"))
 
 
-def _save(fig: Figure, path: Path) -> Path:
+def save(fig: Figure, path: str | Path) -> Path:
+    """Write a figure as PNG (white background, tight box) and return the path."""
+    path = Path(path)
     fig.savefig(path, dpi=DPI, bbox_inches="tight", facecolor="white")
     return path
 
@@ -72,8 +81,8 @@ TRUST_PANELS = (("trust_community_company", "Communities' trust in the company")
                 ("trust_community_government", "Communities' trust in the local government"))
 
 
-def trust_trajectories(results: pd.DataFrame, arms: list[str], phase_starts: list[tuple[str, int]],
-                       path: Path) -> Path:
+def trust_trajectories(results: pd.DataFrame, arms: list[str], phase_starts: list[tuple[str, int]]) -> Figure:
+    """Communities' mean trust in the company and the local government by month, per arm, with CIs."""
     colours = arm_colours(arms)
     styles = arm_styles(arms)
     months = int(results["step"].max())
@@ -107,11 +116,11 @@ def trust_trajectories(results: pd.DataFrame, arms: list[str], phase_starts: lis
     fig.legend(handles, labels, loc="upper center", ncol=min(len(labels), 3), frameon=False,
                bbox_to_anchor=(0.5, 0.0), handlelength=3)
     fig.suptitle("Trust over the project's life cycle, by arm (mean over replicates)", fontsize=13)
-    return _save(fig, path)
+    return fig
 
 
 # --------------------------------------------------------------------------- blockade months
-def blockade_months(summaries: pd.DataFrame, arms: list[str], path: Path) -> Path:
+def blockade_months(summaries: pd.DataFrame, arms: list[str]) -> Figure:
     """Boxes for the spread, one dot per run (deterministic jitter: replicates side by side), diamonds for means."""
     colours = arm_colours(arms)
     values = [summaries.loc[summaries["arm"] == arm].sort_values("replicate")["blockade_months"].to_numpy(float)
@@ -136,11 +145,12 @@ def blockade_months(summaries: pd.DataFrame, arms: list[str], path: Path) -> Pat
     ax.set_ylim(bottom=0, top=max(1.0, max(v.max() for v in values) * 1.08))
     ax.grid(axis="y", alpha=0.3)
     ax.set_title(f"Blockade months per run, by arm ({replicates} replicates; one dot per run)")
-    return _save(fig, path)
+    return fig
 
 
 # --------------------------------------------------------------------------- social licence by phase
-def social_licence_by_phase(results: pd.DataFrame, arms: list[str], phases: list[str], path: Path) -> Path:
+def social_licence_by_phase(results: pd.DataFrame, arms: list[str], phases: list[str]) -> Figure:
+    """Mean social licence per life-cycle phase and arm, with CIs and the licence levels."""
     colours = arm_colours(arms)
     replicates = int(results["replicate"].nunique())
     table = licence_by_phase(results, phases)
@@ -176,7 +186,7 @@ def social_licence_by_phase(results: pd.DataFrame, arms: list[str], phases: list
               ncol=min(len(arms), 4), frameon=False)
     ax.set_title("Social licence by phase and arm (dashed lines: level boundaries; n: runs that reached "
                  "the phase, when not all)")
-    return _save(fig, path)
+    return fig
 
 
 # --------------------------------------------------------------------------- trust graph snapshot
@@ -191,7 +201,8 @@ def _layout(graphs: dict[str, nx.DiGraph]) -> dict[str, np.ndarray]:
     return nx.circular_layout(ordered)
 
 
-def trust_graph(graphs: dict[str, nx.DiGraph], arms: list[str], replicate: int, seed: int, path: Path) -> Path:
+def trust_graph(graphs: dict[str, nx.DiGraph], arms: list[str], replicate: int, seed: int) -> Figure:
+    """The relationship graph at the last month of one replicate, one panel per arm."""
     panels = [a for a in arms if a in graphs]
     cols = min(len(panels), 2)
     rows = math.ceil(len(panels) / cols)
@@ -238,12 +249,33 @@ def trust_graph(graphs: dict[str, nx.DiGraph], arms: list[str], replicate: int, 
     bar.set_label("trust of the tie's source in its target (0-1);\nline width also shows trust")
     fig.suptitle(f"Trust graph at the last month: replicate {replicate} (seed {seed}) of each arm; "
                  "arrow i -> j is i's trust in j", fontsize=13)
-    return _save(fig, path)
+    return fig
 
 
+# --------------------------------------------------------------------------- a comparison's figures
 FIGURES = {
     "trust": "trust_trajectories.png",
     "blockades": "blockade_months.png",
     "licence": "social_licence_by_phase.png",
     "graph": "trust_graph_end.png",
 }
+"""The figures of a comparison, by name, and the file each is saved as."""
+
+
+def comparison_figures(runs, phases) -> dict[str, Callable[[], Figure]]:
+    """How to build each figure of a comparison, by name (as in :data:`FIGURES`), in report order.
+
+    ``runs`` is the comparison's ``runner.Runs`` (tables, arm names, graphs), ``phases`` the
+    scenario's ``project.phases``. Builders, not figures: a caller that saves them can build,
+    save and drop one at a time. There is no ``graph`` entry when no graph was kept.
+    """
+    arms = runs.arm_names
+    builders: dict[str, Callable[[], Figure]] = {
+        "trust": lambda: trust_trajectories(runs.results, arms, planned_phase_starts(phases)),
+        "blockades": lambda: blockade_months(runs.summaries, arms),
+        "licence": lambda: social_licence_by_phase(runs.results, arms, [p.name for p in phases]),
+    }
+    if runs.graphs:
+        builders["graph"] = lambda: trust_graph(runs.graphs, arms, runs.graph_replicate,
+                                                runs.base_seed + runs.graph_replicate)
+    return builders

@@ -47,13 +47,17 @@ class RunOutput:
 
 
 @dataclass
-class Comparison:
-    """Everything a comparison produced, in (arm, replicate) order."""
+class Runs:
+    """Every run of a comparison gathered into tables, in (arm, replicate) order.
 
-    arms: list[str]
+    The raw material of ``experiments.comparison.Comparison``, which adds the scenario, the arms'
+    interventions and provenance to it.
+    """
+
+    arm_names: list[str]
     replicates: int
     base_seed: int
-    steps: int
+    steps: int                     # months actually simulated (the largest step in ``results``)
     results: pd.DataFrame          # every run, every step: arm, replicate, seed + timeseries columns
     summaries: pd.DataFrame        # one row per run: arm, replicate, seed + run summary
     graphs: dict[str, nx.DiGraph] = field(default_factory=dict)  # final graph of one replicate per arm
@@ -125,9 +129,9 @@ def execute(tasks: list[RunTask], executor: Executor | None = None, progress: bo
     return sorted(outputs, key=lambda o: order[(o.arm, o.replicate)])
 
 
-def run_comparison(scenarios: dict[str, Scenario], replicates: int, base_seed: int = 0,
-                   steps: int | None = None, executor: Executor | None = None,
-                   progress: bool = True, graph_replicate: int = 0) -> Comparison:
+def run_arms(scenarios: dict[str, Scenario], replicates: int, base_seed: int = 0,
+             steps: int | None = None, executor: Executor | None = None,
+             progress: bool = True, graph_replicate: int = 0) -> Runs:
     """Run every arm (name -> validated scenario) ``replicates`` times and gather the tables."""
     tasks = plan(scenarios, replicates, base_seed, steps, graph_replicate)
     outputs = execute(tasks, executor, progress)
@@ -145,5 +149,4 @@ def run_comparison(scenarios: dict[str, Scenario], replicates: int, base_seed: i
     results["arm"] = results["arm"].astype(str)
     summaries = pd.DataFrame(rows)
     months = int(results["step"].max())
-    return Comparison(list(scenarios), replicates, base_seed, months, results, summaries, graphs,
-                      graph_replicate)
+    return Runs(list(scenarios), replicates, base_seed, months, results, summaries, graphs, graph_replicate)

@@ -17,12 +17,13 @@ import pytest
 import yaml
 from matplotlib import image as mpimg
 
-from stakesim.experiments import report as report_module
+from stakesim.experiments import figures as figures_module
 from stakesim.experiments.analysis import OUTCOME_BY_KEY, OUTCOMES, SUMMARY_COLUMNS, fmt, identical_arms, \
     outcome_table, readings, t_interval
-from stakesim.experiments.arms import Arm, ArmError, arm_scenarios, parse_arms
+from stakesim.experiments.arms import Arm, ArmError, parse_arms
+from stakesim.experiments.comparison import run_comparison
 from stakesim.experiments.figures import FIGURES
-from stakesim.experiments.runner import process_pool, run_comparison
+from stakesim.experiments.runner import process_pool
 from stakesim.scenarios.loader import load_scenario, validate
 from stakesim.cli import main
 from stakesim.simulator.interventions import KINDS, default_spec
@@ -178,8 +179,7 @@ def default_60():
 
 
 def _runs(scenario, arms, replicates=REPLICATES, executor=None):
-    return run_comparison(arm_scenarios(scenario, arms), replicates, base_seed=SEED, executor=executor,
-                          progress=False)
+    return run_comparison(scenario, arms, replicates, base_seed=SEED, executor=executor, progress=False)
 
 
 def test_an_intervention_that_never_meets_leaves_results_exactly_as_baseline(default_60):
@@ -192,8 +192,8 @@ def test_an_intervention_that_never_meets_leaves_results_exactly_as_baseline(def
     pd.testing.assert_frame_equal(frames["idle_table"], frames["baseline"], check_exact=True)
     # the control: the same table meeting from month 1 does change the runs
     assert not frames["busy_table"].equals(frames["baseline"])
-    assert identical_arms(comparison.results, comparison.arms) == [("baseline", "idle_table")]
-    table = outcome_table(comparison.summaries, comparison.arms)
+    assert identical_arms(comparison.results, comparison.arm_names) == [("baseline", "idle_table")]
+    table = outcome_table(comparison.summaries, comparison.arm_names)
     idle_rows = table[table["arm"] == "idle_table"]
     assert (idle_rows["diff_mean"] == 0).all() and (idle_rows["diff_ci_low"] == 0).all()
     assert all(r.identical for r in readings(table) if r.arm == "idle_table")
@@ -288,17 +288,17 @@ def test_an_interrupted_write_leaves_earlier_files_intact(default_60, tmp_path, 
     arms = parse_arms("baseline,grievance_mechanism")
     first = _runs(default_60, arms, replicates=2)
     out = tmp_path / "cmp"
-    report_module.write_comparison(first, default_60, arms, out)
+    first.write_report(out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
-    second = run_comparison(arm_scenarios(default_60, arms), 2, base_seed=99, progress=False)
+    second = run_comparison(default_60, arms, 2, base_seed=99, progress=False)
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report_module.figures, "social_licence_by_phase", interrupted)
+    monkeypatch.setattr(figures_module, "social_licence_by_phase", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        report_module.write_comparison(second, default_60, arms, out)
+        second.write_report(out)
     after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert after == before  # nothing replaced, no staging folder left behind
 
@@ -312,16 +312,17 @@ def test_ctrl_c_while_writing_stops_before_anything_is_replaced(two_workers, tmp
     out = tmp_path / "cmp"
     shutil.copytree(two_workers, out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    real_figure = report_module.figures.blockade_months
+    real_save = figures_module.save
     staged_after_signal = []
 
-    def figure_then_ctrl_c(*args, **kwargs):
-        path = real_figure(*args, **kwargs)
-        os.kill(os.getpid(), signal.SIGINT)
-        staged_after_signal.append(path.name)  # reached only if the signal did not raise here
+    def save_then_ctrl_c(fig, path):
+        path = real_save(fig, path)
+        if path.name == FIGURES["blockades"]:
+            os.kill(os.getpid(), signal.SIGINT)
+            staged_after_signal.append(path.name)  # reached only if the signal did not raise here
         return path
 
-    monkeypatch.setattr(report_module.figures, "blockade_months", figure_then_ctrl_c)
+    monkeypatch.setattr(figures_module, "save", save_then_ctrl_c)
     code = main(["compare", "default", "--arms", "baseline,grievance_mechanism", "--replicates", "2",
                  "--steps", "24", "--workers", "1", "--out", str(out), "--no-progress"])
     assert code == 130
