@@ -16,8 +16,11 @@ from stakesim.simulator.declarations import (  # noqa: F401  (re-exported: other
     PHASES,
     STAKEHOLDER_TYPES,
     TIE_KINDS,
+    FieldError,
     Strict,
+    clip,
     field,
+    listing,
 )
 from stakesim.simulator.interventions import InterventionSpecUnion
 from stakesim.simulator.parameters import PARAMETERS
@@ -155,9 +158,8 @@ class ProjectSpec(Strict):
         names = [p.name for p in self.phases]
         order = [PHASES.index(n) for n in names]
         if order != sorted(order) or len(set(names)) != len(names):
-            raise ValueError(
-                f"phases must appear at most once each and in life-cycle order "
-                f"({', '.join(PHASES)}); got {', '.join(names)}")
+            raise FieldError(("phases",), f"phases must appear at most once each and in life-cycle "
+                                          f"order ({', '.join(PHASES)}); got {listing(names)}")
         return self
 
 
@@ -171,7 +173,8 @@ class TieSpec(Strict):
 
 
 class RandomTiesSpec(Strict):
-    between: tuple[str, str] = Field(
+    between: list[str] = Field(
+        min_length=2, max_length=2,
         description="Two stakeholder types or CSO roles; each pair of matching stakeholders is tied "
                     "with the given probability (drawn from the model's seeded generator).")
     probability: float = field(0.3, ge=0, le=1, unit="probability", doc="Chance of each tie.")
@@ -182,10 +185,10 @@ class RandomTiesSpec(Strict):
     @model_validator(mode="after")
     def _known_kinds(self):
         allowed = set(STAKEHOLDER_TYPES) | set(CSO_ROLES)
-        for name in self.between:
+        for i, name in enumerate(self.between):
             if name not in allowed:
-                raise ValueError(f"'{name}' is not a stakeholder type or CSO role; allowed: "
-                                 f"{', '.join(sorted(allowed))}")
+                raise FieldError(("between", i), f"'{clip(name)}' is not a stakeholder type or CSO role; "
+                                                 f"allowed: {', '.join(sorted(allowed))}")
         return self
 
 
@@ -195,7 +198,8 @@ def _parameter_fields():
     for p in PARAMETERS.values():
         kind = int if p.integer else float
         fields[p.name] = (kind | None, Field(None, ge=p.low, le=p.high,
-                                             description=f"{p.doc} Unit: {p.unit}."))
+                                             description=f"{p.doc} Unit: {p.unit}.",
+                                             json_schema_extra={"unit": p.unit, "source": p.source}))
     return fields
 
 
@@ -222,48 +226,73 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _consistent(self):
-        ids = [s.id for s in self.stakeholders]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"stakeholder ids must be unique; repeated: {', '.join(dupes)}")
+        self._check_stakeholders()
+        self._check_ties()
+        self._check_interventions()
+        return self
+
+    def _check_stakeholders(self) -> None:
+        first: dict[str, int] = {}
+        for i, s in enumerate(self.stakeholders):
+            if s.id in first:
+                raise FieldError(("stakeholders", i, "id"),
+                                 f"stakeholder ids must be unique; '{clip(s.id)}' is already the id of "
+                                 f"stakeholders[{first[s.id]}]")
+            first[s.id] = i
+        companies = [i for i, s in enumerate(self.stakeholders) if s.type == "company"]
+        if len(companies) > 1:
+            named = listing(self.stakeholders[i].id for i in companies)
+            raise FieldError(("stakeholders", companies[1], "type"),
+                             f"exactly one stakeholder of type 'company' is needed "
+                             f"(found {len(companies)}: {named})")
         types = [s.type for s in self.stakeholders]
-        if types.count("company") != 1:
-            raise ValueError("exactly one stakeholder of type 'company' is needed "
-                             f"(found {types.count('company')})")
+        if not companies:
+            raise FieldError(("stakeholders",), "exactly one stakeholder of type 'company' is needed "
+                                                "(found 0)")
         if "community" not in types:
-            raise ValueError("at least one stakeholder of type 'community' is needed")
+            raise FieldError(("stakeholders",), "at least one stakeholder of type 'community' is needed")
         if "local_government" not in types:
-            raise ValueError("at least one stakeholder of type 'local_government' is needed "
-                             "(an absent state is a government with presence 0)")
-        known = set(ids)
-        governments = {s.id for s in self.stakeholders if s.type == "local_government"}
-        for s in self.stakeholders:
+            raise FieldError(("stakeholders",), "at least one stakeholder of type 'local_government' is "
+                                                "needed (an absent state is a government with presence 0)")
+        governments = [s.id for s in self.stakeholders if s.type == "local_government"]
+        for i, s in enumerate(self.stakeholders):
             if s.type == "community" and s.government is not None and s.government not in governments:
-                raise ValueError(f"community '{s.id}' names government '{s.government}', which is "
-                                 f"not a local_government; known: {', '.join(sorted(governments))}")
+                raise FieldError(("stakeholders", i, "government"),
+                                 f"'{clip(s.government)}' is not the id of a local_government in this "
+                                 f"scenario; known: {listing(governments)}")
+        total_share = sum(s.revenue_share for s in self.stakeholders if s.type == "local_government")
+        if total_share > 1.0 + 1e-9:
+            raise FieldError(("stakeholders",), f"the local governments' revenue_share values add up "
+                                                f"to {total_share:g}; they may add up to at most 1")
+
+    def _check_ties(self) -> None:
+        ids = [s.id for s in self.stakeholders]
+        known = set(ids)
+        first: dict[tuple[str, str], int] = {}
         for i, tie in enumerate(self.ties):
             for end in ("source", "target"):
                 ref = getattr(tie, end)
                 if ref not in known:
-                    raise ValueError(f"ties[{i}].{end}: no stakeholder has id '{ref}'; known ids: "
-                                     f"{', '.join(ids)}")
+                    raise FieldError(("ties", i, end), f"no stakeholder has id '{clip(ref)}'; known ids: "
+                                                       f"{listing(ids)}")
             if tie.source == tie.target:
-                raise ValueError(f"ties[{i}]: a stakeholder cannot be tied to itself ('{tie.source}')")
-        self._check_interventions(ids)
-        total_share = sum(s.revenue_share for s in self.stakeholders if s.type == "local_government")
-        if total_share > 1.0 + 1e-9:
-            raise ValueError(f"the local governments' revenue_share values add up to "
-                             f"{total_share:g}; they may add up to at most 1")
-        return self
+                raise FieldError(("ties", i), f"a stakeholder cannot be tied to itself ('{clip(tie.source)}')")
+            pair = (tie.source, tie.target)
+            if pair in first:
+                raise FieldError(("ties", i), f"the tie {clip(tie.source, 40)} -> {clip(tie.target, 40)} is already given "
+                                              f"as ties[{first[pair]}]; give each tie once")
+            first[pair] = i
 
-    def _check_interventions(self, ids: list[str]) -> None:
-        names = [iv.label for iv in self.interventions]
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise ValueError(f"intervention names must be unique; repeated: {', '.join(repeated)} "
-                             f"(give each a distinct 'name')")
+    def _check_interventions(self) -> None:
+        first: dict[str, int] = {}
         for i, iv in enumerate(self.interventions):
-            check_intervention(self, iv, f"interventions[{i}] ({iv.label})")
+            if iv.label in first:
+                raise FieldError(("interventions", i, "name"),
+                                 f"intervention names must be unique; '{clip(iv.label)}' is already the name "
+                                 f"of interventions[{first[iv.label]}] (give each a distinct 'name')")
+            first[iv.label] = i
+        for i, iv in enumerate(self.interventions):
+            check_intervention(self, iv, f"interventions[{i}] ({iv.label})", loc=("interventions", i))
 
     @property
     def months(self) -> int:
@@ -276,8 +305,17 @@ class Scenario(Strict):
         return values
 
 
-def check_intervention(scenario: Scenario, iv, where: str) -> None:
-    """Checks an intervention against the scenario it runs in: participants, schedule, own needs."""
+def check_intervention(scenario: Scenario, iv, where: str, loc: tuple | None = None) -> None:
+    """Checks an intervention against the scenario it runs in: participants, schedule, own needs.
+
+    ``where`` names the intervention in messages; ``loc``, when given, is its location in the
+    scenario (``("interventions", 2)``), so a failure names the exact field as a ``FieldError``.
+    """
+    def fail(key: tuple, problem: str, related: tuple[tuple, ...] = ()):
+        if loc is not None:
+            return FieldError(loc + key, problem, related)
+        return ValueError(f"{where}{''.join(f'.{k}' for k in key)}: {problem}")
+
     selectors = set()
     for s in scenario.stakeholders:
         selectors.update({s.id, s.type})
@@ -285,19 +323,28 @@ def check_intervention(scenario: Scenario, iv, where: str) -> None:
             selectors.add(s.role)
     for selector in iv.participants:
         if selector not in selectors:
-            raise ValueError(f"{where}.participants: '{selector}' is not a stakeholder type, "
-                             f"CSO role or id in this scenario; allowed: {', '.join(sorted(selectors))}")
+            raise fail(("participants",), f"'{clip(selector)}' is not a stakeholder type, CSO role or id in "
+                                            f"this scenario; allowed: {listing(sorted(selectors))}")
+    if isinstance(iv.start, int) and isinstance(iv.end, int) and iv.end < iv.start:
+        raise fail(("end",), f"end (month {iv.end}) is before start (month {iv.start})")
+    if isinstance(iv.start, str) and isinstance(iv.end, str) and PHASES.index(iv.end) < PHASES.index(iv.start):
+        raise fail(("end",), f"end phase '{iv.end}' comes before start phase '{iv.start}'")
     phases = [p.name for p in scenario.project.phases]
     for end in ("start", "end"):
         when = getattr(iv, end)
         if isinstance(when, str) and when not in phases:
-            raise ValueError(f"{where}.{end}: phase '{when}' is not in this project's life cycle "
-                             f"({', '.join(phases)})")
+            raise fail((end,), f"phase '{when}' is not in this project's life cycle ({', '.join(phases)})")
         if isinstance(when, int) and not 1 <= when <= scenario.months:
-            raise ValueError(f"{where}.{end}: month {when} is outside the simulated months "
-                             f"1-{scenario.months}")
-    if isinstance(iv.start, int) and isinstance(iv.end, int) and iv.end < iv.start:
-        raise ValueError(f"{where}: end (month {iv.end}) is before start (month {iv.start})")
-    if isinstance(iv.start, str) and isinstance(iv.end, str) and PHASES.index(iv.end) < PHASES.index(iv.start):
-        raise ValueError(f"{where}: end phase '{iv.end}' comes before start phase '{iv.start}'")
+            raise fail((end,), f"month {when} is outside the simulated months 1-{scenario.months}",
+                       related=(("steps",),) if scenario.steps is not None else (("project", "phases"),))
     iv.check_against(scenario, where)
+
+
+def planned_phase_starts(project: ProjectSpec) -> dict[str, int]:
+    """The month each phase starts in when nothing delays the project (month 1 is the first)."""
+    starts: dict[str, int] = {}
+    month = 1
+    for phase in project.phases:
+        starts[phase.name] = month
+        month += phase.duration
+    return starts

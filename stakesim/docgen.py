@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import types
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from stakesim.simulator import schema
+from stakesim.simulator import introspection, schema
 from stakesim.simulator.parameters import PARAMETERS, Parameter
 
 OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "parameters.md"
@@ -63,9 +61,10 @@ SCHEMA_SECTIONS: list[Section] = [
     Section("Generated ties (`random_ties[]`)", schema.RandomTiesSpec),
 ]
 
-# Models whose fields are documented elsewhere in the file (the global parameter table).
+# Models whose fields are documented elsewhere in the file (the global parameter table), and how
+# a field holding one names it.
 DOCUMENTED_ELSEWHERE: dict[type, str] = {
-    schema.ParametersSpec: "global parameters by name (see the first table)",
+    schema.ParametersSpec: "global parameters by name, see the first table",
 }
 
 _NONE = "—"
@@ -90,12 +89,9 @@ def _code(text: str) -> str:
 
 
 def _default(field: FieldInfo) -> str:
-    if field.is_required():
+    value = introspection.default_value(field)
+    if value is introspection.REQUIRED:
         return "**required**"
-    if field.default_factory is not None:
-        value = field.default_factory()
-    else:
-        value = field.default
     if value is None:
         return "not set"
     if isinstance(value, BaseModel):
@@ -115,78 +111,14 @@ def _model_name(model: type) -> str:
     return f"`{model.__name__}`"
 
 
-def _describe_type(annotation: Any) -> str:
-    """A reader's description of a field's type (not Python's)."""
-    origin = get_origin(annotation)
-    args = get_args(annotation)
-    if origin is Annotated:
-        inner = _describe_type(args[0])
-        discriminators = [getattr(m, "discriminator", None) for m in args[1:]]
-        key = next((d for d in discriminators if isinstance(d, str)), None)
-        return f"{inner}, chosen by `{key}`" if key else inner
-    if origin is Literal:
-        return _code(args[0]) if len(args) == 1 else "one of " + ", ".join(_code(a) for a in args)
-    if origin in (Union, types.UnionType):
-        options = [a for a in args if a is not type(None)]
-        described = [_describe_type(a) for a in options]
-        text = " or ".join(described)
-        return text + (", or not set" if len(options) < len(args) else "")
-    if origin in (list, set, frozenset):
-        return "list of " + (_describe_type(args[0]) if args else "items")
-    if origin is tuple:
-        if len(args) == 2 and args[1] is Ellipsis:
-            return "list of " + _describe_type(args[0])
-        return f"{len(args)} values: " + ", ".join(_describe_type(a) for a in args)
-    if origin is dict:
-        return "mapping"
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return _model_name(annotation)
-    simple = {int: "integer", float: "number", str: "text", bool: "`true` or `false`",
-              list: "list", dict: "mapping", tuple: "list"}
-    if annotation in simple:
-        return simple[annotation]
-    return _code(getattr(annotation, "__name__", repr(annotation)))
-
-
-def _constraints(field: FieldInfo) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for item in field.metadata:
-        for key in ("ge", "gt", "le", "lt", "min_length", "max_length", "pattern"):
-            value = getattr(item, key, None)
-            if value is not None:
-                found[key] = value
-    return found
-
-
-def _range(field: FieldInfo) -> str:
-    text = _describe_type(field.annotation)
-    c = _constraints(field)
-    low = ("[", c["ge"]) if "ge" in c else ("(", c["gt"]) if "gt" in c else None
-    high = ("]", c["le"]) if "le" in c else (")", c["lt"]) if "lt" in c else None
-    if low and high:
-        bounds = f"in {low[0]}{_number(low[1])}, {_number(high[1])}{high[0]}"
-    elif low:
-        bounds = ("≥ " if low[0] == "[" else "> ") + _number(low[1])
-    elif high:
-        bounds = ("≤ " if high[0] == "]" else "< ") + _number(high[1])
-    else:
-        bounds = ""
-    if bounds:
-        # Put the bounds right after the base type ("number in [0, 1], or not set").
-        head, sep, tail = text.partition(", or not set")
-        text = f"{head} {bounds}{sep}{tail}"
-    if "min_length" in c:
-        text += f", at least {c['min_length']}"
-    if "max_length" in c:
-        text += f", at most {c['max_length']}"
-    if "pattern" in c:
-        text += f", matching {_code(c['pattern'])}"
-    return text
+def accepts(field: FieldInfo) -> str:
+    """The 'range / allowed values' cell: the words messages use, with models named by their table."""
+    return introspection.describe_field(field, model_name=_model_name, code=_code, optional=True)
 
 
 def _extra(field: FieldInfo, key: str) -> str:
-    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-    return str(extra.get(key, "")) or _NONE
+    """The field's declared unit or source, or "—"."""
+    return (introspection.unit(field) if key == "unit" else introspection.source(field)) or _NONE
 
 
 # --------------------------------------------------------------------------- tables
@@ -199,13 +131,14 @@ def _row(*cells: str) -> str:
 
 
 def parameter_row(p: Parameter) -> str:
-    kind = "integer" if p.integer else "number"
-    return _row(_code(p.name), _code(_number(p.default)),
-                f"{kind} in [{_number(p.low)}, {_number(p.high)}]", p.unit, p.doc, p.source)
+    """A global parameter's row; its allowed values are worded from its schema field."""
+    field = schema.ParametersSpec.model_fields[p.name]
+    allowed = introspection.describe_field(field, code=_code)  # every parameter may be left out
+    return _row(_code(p.name), _code(_number(p.default)), allowed, p.unit, p.doc, p.source)
 
 
 def field_row(name: str, field: FieldInfo) -> str:
-    return _row(_code(name), _default(field), _range(field), _extra(field, "unit"),
+    return _row(_code(name), _default(field), accepts(field), _extra(field, "unit"),
                 field.description or _NONE, _extra(field, "source"))
 
 
@@ -233,15 +166,6 @@ def schema_section(section: Section) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    """The pydantic models a field's type refers to, through lists, unions and Annotated."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    if get_origin(annotation) is Literal:
-        return []
-    return [m for arg in get_args(annotation) for m in _models_in(arg)]
-
-
 def reachable_models(root: type[BaseModel] = schema.Scenario) -> list[type[BaseModel]]:
     """Every schema model a scenario file can contain, in the order a reader meets them."""
     seen: list[type[BaseModel]] = []
@@ -252,15 +176,14 @@ def reachable_models(root: type[BaseModel] = schema.Scenario) -> list[type[BaseM
             continue
         seen.append(model)
         for field in model.model_fields.values():
-            queue += _models_in(field.annotation)
+            queue += introspection.models_in(field.annotation)
     return seen
 
 
 def _default_title(model: type[BaseModel]) -> str:
-    tag = model.model_fields.get("type")
-    args = get_args(tag.annotation) if tag is not None else ()
-    if tag is not None and get_origin(tag.annotation) is Literal and len(args) == 1:
-        return f"{model.__name__} (`type: {args[0]}`)"
+    tags = introspection.tags(model)
+    if len(tags) == 1:
+        return f"{model.__name__} (`type: {tags[0]}`)"
     return model.__name__
 
 

@@ -1,21 +1,30 @@
 """Bad input exits with code 2 and one message naming file, field and what is allowed; no traceback.
 
-Each file in ``tests/data/bad/`` is a small scenario with one fault. Most cases go through the
-CLI's ``main`` in-process (fast, and an unexpected exception would fail the test just as a
-traceback would); a few go through the installed ``stakesim`` script to prove the real command
-behaves the same.
+Each file in ``tests/data/bad/`` is a small scenario with one fault; cases a file cannot hold
+(special files, nesting 50,000 levels deep, numbers of thousands of digits) are generated here.
+Most cases go through the CLI's ``main`` in-process (fast, and an unexpected exception would fail
+the test just as a traceback would); a few go through the installed ``stakesim`` script to prove
+the real command behaves the same. Every message is at most four lines and quotes no value
+longer than about 80 characters uncut.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
+import yaml
 
-from stakesim.scenarios.loader import builtin_path
 from stakesim.cli import main
+from stakesim.experiments.arms import arm_scenario, parse_arms
+from stakesim.scenarios import (ScenarioError, ScenarioWarning, builtin_names, builtin_path, dump_scenario,
+                                load_scenario, read_yaml, validate)
+from stakesim.simulator.schema import Scenario
 
 BAD = Path(__file__).parent / "data" / "bad"
 STAKESIM = Path(sys.executable).parent / "stakesim"
@@ -36,7 +45,8 @@ BAD_FILES: dict[str, list[str]] = {
     "unknown_cso_role.yaml": ["stakeholders[3] (id 'ngo').role", "'club' is not allowed", "ngo, roundtable"],
     "tie_to_missing_stakeholder.yaml": ["ties[0].target", "'villag'",
                                         "known ids: company, municipality, village"],
-    "duplicate_ids.yaml": ["stakeholder ids must be unique", "repeated: village"],
+    "duplicate_ids.yaml": ["stakeholders[3] (id 'village').id", "stakeholder ids must be unique",
+                           "already the id of stakeholders[2]"],
     "phases_out_of_order.yaml": ["phases", "life-cycle order (exploration, permitting, construction",
                                  "got construction, exploration"],
     "unknown_phase_name.yaml": ["project.phases[0]", "'explore' is not allowed", "did you mean 'exploration'",
@@ -47,16 +57,40 @@ BAD_FILES: dict[str, list[str]] = {
     "empty.yaml": ["the file is empty", "name, project, stakeholders"],
     "missing_project.yaml": ["missing required key 'project'", "phases"],
     "no_community.yaml": ["at least one stakeholder of type 'community'"],
-    "two_companies.yaml": ["exactly one stakeholder of type 'company'", "found 2"],
+    "two_companies.yaml": ["stakeholders[1] (id 'contractor').type", "exactly one stakeholder of type 'company'",
+                           "found 2: company, contractor"],
     "negative_phase_duration.yaml": ["project.phases[1] (name 'construction').duration", "-3 is out of range",
                                      "whole number from 1 to 600 (unit: months)"],
     "unknown_parameter.yaml": ["parameters: unknown key 'trust_los_rate'", "did you mean 'trust_loss_rate'",
                                "allowed keys: trust_gain_rate"],
     "parameter_out_of_range.yaml": ["parameters.trust_loss_rate", "7 is out of range", "from 0 to 1"],
-    "unknown_government.yaml": ["community 'village'", "government 'mayor'", "known: municipality"],
+    "unknown_government.yaml": ["stakeholders[2] (id 'village').government", "'mayor'",
+                                "not the id of a local_government", "known: municipality"],
     "revenue_share_over_one.yaml": ["revenue_share", "1.3", "at most 1"],
     "stakeholders_not_a_list.yaml": ["stakeholders: expected a list", "got a mapping"],
     "invalid_id.yaml": ["stakeholders[2] (id '2nd_village').id", "starts with a letter"],
+    # YAML tags whose constructor fails: line, column and field, never a traceback
+    "int_tag_not_a_number.yaml": ["invalid YAML at line 10, column 48", "stakeholders[2].population",
+                                  "cannot read 'abc' as a whole number (!!int)"],
+    "float_tag_not_a_number.yaml": ["line 10", "stakeholders[2].expectation", "cannot read 'abc' as a number"],
+    "bool_tag_not_a_bool.yaml": ["line 12", "ties[0].mutual", "cannot read 'maybe' as true or false"],
+    "timestamp_tag_not_a_date.yaml": ["line 11", "description", "cannot read 'abc' as a date"],
+    # numbers are finite
+    "infinite_number.yaml": ["ties[0].trust", ".inf (infinity) is not a finite number", "a number from 0 to 1"],
+    "nan_parameter.yaml": ["parameters.trust_loss_rate", ".nan (not a number) is not a finite number",
+                           "a number from 0 to 1"],
+    # no silent coercion
+    "true_for_a_number.yaml": ["stakeholders[2] (id 'village').expectation", "expected a number from 0 to 1",
+                               "got true"],
+    "on_for_a_number.yaml": ["stakeholders[2] (id 'village').exposure", "expected a number from 0 to 1",
+                             "got true", "YAML reads yes and on as true"],
+    "quoted_number.yaml": ["stakeholders[2] (id 'village').population", "whole number from 1 to 100000",
+                           "got '500'", "without quotes"],
+    "base60_population.yaml": ["stakeholders[2] (id 'village').population", "whole number from 1 to 100000",
+                               "got '1:30'"],
+    "binary_name.yaml": ["name: expected text, got binary data (5 bytes)"],
+    # the same tie twice
+    "duplicate_tie.yaml": ["ties[2]", "village -> municipality", "already given as ties[0]", "give each tie once"],
 }
 
 
@@ -70,11 +104,23 @@ def stakesim(capsys, *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+LONG_RUN = re.compile(r"(.)\1{80}")  # the same character 81 times: an uncut value
+
+
+def assert_short(message: str) -> None:
+    """At most four lines, and no value quoted uncut past about 80 characters."""
+    assert len(message.strip().splitlines()) <= 4, message
+    longest = max(message.splitlines(), key=len)
+    assert len(longest) < 600, f"a line of {len(longest)} characters: {longest[:300]}..."
+    assert not LONG_RUN.search(message), f"an uncut value in: {message[:300]}..."
+
+
 def assert_clear_refusal(code: int, out: str, err: str, *fragments: str) -> None:
     assert code == EXIT_BAD_INPUT, err
     assert out == ""
     assert "Traceback" not in err
     assert err.count("stakesim: error:") == 1, err
+    assert_short(err)
     for fragment in fragments:
         assert fragment in err, f"{fragment!r} missing from: {err}"
 
@@ -153,8 +199,14 @@ def test_bad_set_on_a_file_names_that_file(capsys, tmp_path):
 def test_set_that_breaks_a_whole_scenario_check_is_named(capsys):
     assignment = "stakeholders.near_community.government=mayor"
     assert_clear_refusal(*stakesim(capsys, "run", "default", "--set", assignment),
-                         DEFAULT_FILE, "government 'mayor'", "known: municipality",
-                         f"after --set '{assignment}'")
+                         DEFAULT_FILE, "stakeholders[2] (id 'near_community').government", "'mayor'",
+                         "known: municipality", f"value from --set '{assignment}'")
+
+
+def test_set_that_breaks_a_check_elsewhere_says_after(capsys):
+    assignment = "stakeholders.municipality.type=cso"  # no local government is left for the towns
+    assert_clear_refusal(*stakesim(capsys, "run", "default", "--set", assignment),
+                         DEFAULT_FILE, "stakeholders", f"after --set '{assignment}'")
 
 
 def test_set_that_changes_a_stakeholder_type_names_the_keys_that_no_longer_fit(capsys):
@@ -190,3 +242,312 @@ def test_installed_script_refuses_bad_input_without_traceback(tmp_path, args, fr
     assert proc.stdout == ""
     assert "Traceback" not in proc.stderr
     assert fragment in proc.stderr
+
+
+# --------------------------------------------------------------------------- generated bad files
+SMALL = """\
+name: small
+project:
+  phases:
+    - {name: exploration, duration: 6}
+    - {name: construction, duration: 12, impact: 0.005, jobs: 0.5}
+stakeholders:
+  - {id: company, type: company}
+  - {id: municipality, type: local_government}
+  - {id: village, type: community, population: POPULATION}
+"""
+
+
+def small_file(tmp_path: Path, population: str, name: str = "small.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(SMALL.replace("POPULATION", population), encoding="utf-8")
+    return path
+
+
+def test_the_small_file_is_valid(capsys, tmp_path):
+    assert main(["run", str(small_file(tmp_path, "50")), "--steps", "2"]) == 0
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("depth", [150, 50_000])
+def test_deep_nesting_is_refused_not_a_recursion_error(capsys, tmp_path, depth):
+    path = tmp_path / "deep.yaml"
+    path.write_text("name: " + "[" * depth + "]" * depth + "\n", encoding="utf-8")
+    assert_clear_refusal(*stakesim(capsys, "run", path), str(path), "nesting too deep",
+                         "(under name[0][0]...)", "more than 100 levels")
+
+
+def test_deep_block_nesting_names_where_it_starts(capsys, tmp_path):
+    path = tmp_path / "deep.yaml"
+    path.write_text("name: x\nproject:\n" + "".join("  " * (i + 1) + f"k{i}:\n" for i in range(200)),
+                    encoding="utf-8")
+    assert_clear_refusal(*stakesim(capsys, "run", path), str(path), "nesting too deep at line",
+                         "(under project.k0.k1...)")
+
+
+def test_deep_nesting_in_a_set_value_is_refused(capsys):
+    assignment = "description=" + "[" * 50_000
+    assert_clear_refusal(*stakesim(capsys, "run", "default", "--set", assignment),
+                         DEFAULT_FILE, "--set 'description=[[[", "(50012 characters)",
+                         "nesting too deep", "(under description[0][0][0]...)")
+
+
+def test_a_5000_digit_number_in_a_file_is_refused(capsys, tmp_path):
+    path = small_file(tmp_path, "1" * 5000)
+    assert_clear_refusal(*stakesim(capsys, "run", path), str(path), "line 9", "stakeholders[2].population",
+                         "a whole number of 5000 digits is too long")
+
+
+def test_a_5000_digit_number_through_set_is_refused(capsys):
+    assignment = "stakeholders.town.population=" + "9" * 5000
+    assert_clear_refusal(*stakesim(capsys, "run", "default", "--set", assignment),
+                         DEFAULT_FILE, "--set 'stakeholders.town.population=999", "(5029 characters)",
+                         "stakeholders.town.population: a whole number of 5000 digits is too long")
+
+
+def test_a_long_number_within_pythons_limit_is_shown_cut(capsys, tmp_path):
+    path = small_file(tmp_path, "7" * 4000)
+    assert_clear_refusal(*stakesim(capsys, "run", path), str(path),
+                         "stakeholders[2] (id 'village').population", "a whole number of 4000 digits",
+                         "is out of range", "from 1 to 100000")
+
+
+def test_a_long_text_value_is_cut(capsys, tmp_path):
+    path = small_file(tmp_path, "x" * 500)
+    assert_clear_refusal(*stakesim(capsys, "run", path), str(path), "expected a whole number", "(500 characters)")
+
+
+def test_a_long_unknown_key_is_cut(capsys, tmp_path):
+    path = tmp_path / "key.yaml"
+    path.write_text(SMALL.replace("POPULATION", "5") + "k" * 300 + ": 1\n", encoding="utf-8")
+    assert_clear_refusal(*stakesim(capsys, "run", path), str(path), "unknown top-level key 'kkk",
+                         "(300 characters)")
+
+
+def test_control_characters_are_never_printed(capsys):
+    code, out, err = stakesim(capsys, "run", "default", "--set", "name.x\x1b[31m=1")
+    assert_clear_refusal(code, out, err, "\\x1b[31m")
+    assert "\x1b" not in err
+
+
+def test_ints_are_still_numbers_and_exponents_are_read(tmp_path):
+    text = SMALL.replace("POPULATION", "50, expectation: 1, exposure: 5e-1")
+    path = tmp_path / "ints.yaml"
+    path.write_text(text, encoding="utf-8")
+    village = load_scenario(path).stakeholders[2]
+    assert village.expectation == 1.0 and isinstance(village.expectation, float)
+    assert village.exposure == 0.5
+
+
+# --------------------------------------------------------------------------- no content echoed
+def test_a_non_mapping_file_is_never_echoed(capsys, tmp_path):
+    path = tmp_path / ".env"
+    path.write_text("PASSWORD=hunter2-secret\nAPI_TOKEN=abcdef123456\n", encoding="utf-8")
+    code, out, err = stakesim(capsys, "run", path)
+    assert_clear_refusal(code, out, err, str(path), "must be a YAML mapping", "holds text")
+    assert "hunter2" not in err and "abcdef123456" not in err and "PASSWORD" not in err
+
+
+def test_a_list_file_says_only_that_it_is_a_list(capsys, tmp_path):
+    path = tmp_path / "list.yaml"
+    path.write_text("- secret-one\n- secret-two\n", encoding="utf-8")
+    code, out, err = stakesim(capsys, "run", path)
+    assert_clear_refusal(code, out, err, "holds a list")
+    assert "secret" not in err
+
+
+# --------------------------------------------------------------------------- special files
+def test_empty_scenario_name(capsys):
+    assert_clear_refusal(*stakesim(capsys, "run", ""), "no scenario given", "built-in scenario name", "default")
+
+
+def test_symlink_loop_is_named_as_one(capsys, tmp_path):
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.symlink_to(second)
+    second.symlink_to(first)
+    code, out, err = stakesim(capsys, "run", first)
+    assert_clear_refusal(code, out, err, str(first), "symbolic link loop")
+    assert "no such" not in err
+
+
+def test_broken_symlink_is_named_as_one(capsys, tmp_path):
+    link = tmp_path / "gone.yaml"
+    link.symlink_to(tmp_path / "never_written.yaml")
+    assert_clear_refusal(*stakesim(capsys, "run", link), str(link), "symbolic link to a file that does not exist")
+
+
+@pytest.mark.parametrize("device", ["/dev/null", "/dev/zero"])
+def test_devices_are_refused_unread(capsys, device):
+    if not os.path.exists(device):
+        pytest.skip(f"no {device} here")
+    assert_clear_refusal(*stakesim(capsys, "run", device), device, "is a device, not a file")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_fifo_is_refused_without_opening_it(tmp_path):
+    """In a subprocess with a timeout: opening a pipe with no writer would block forever."""
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    proc = subprocess.run([str(STAKESIM), "run", str(fifo)], capture_output=True, text=True, timeout=60)
+    assert_clear_refusal(proc.returncode, proc.stdout, proc.stderr, str(fifo), "named pipe (FIFO)")
+
+
+def test_read_yaml_refuses_special_files_too(tmp_path):
+    with pytest.raises(ScenarioError, match="is a device"):
+        read_yaml(Path("/dev/zero"))
+    with pytest.raises(ScenarioError, match="is a folder"):
+        read_yaml(tmp_path)
+
+
+# --------------------------------------------------------------------------- --set details
+@pytest.mark.parametrize("index", ["²", "--1", "1_0", "٣"])
+def test_set_index_must_be_plain_digits(capsys, index):
+    assignment = f"stakeholders.{index}.capacity=0.5"
+    assert_clear_refusal(*stakesim(capsys, "run", "default", "--set", assignment),
+                         f"--set '{assignment}'", f"stakeholders has no item with id or name '{index}'",
+                         "an index from 0 to 7")
+
+
+def test_set_negative_index_still_counts_from_the_end():
+    scenario = load_scenario("default", ["stakeholders.-1.resources=0.25"])
+    assert scenario.stakeholders[-1].resources == 0.25
+
+
+def test_set_duplicate_keys_in_a_value_are_refused(capsys):
+    assignment = "stakeholders.town={id: a, id: b}"
+    assert_clear_refusal(*stakesim(capsys, "run", "default", "--set", assignment),
+                         DEFAULT_FILE, f"--set '{assignment}'", "stakeholders.town.id",
+                         "key 'id' appears twice in one mapping")
+
+
+@pytest.mark.parametrize("value, fragment", [
+    (".inf", ".inf (infinity) is not a finite number"),
+    ("true", "got true"),
+    ("'0.4'", "got '0.4'"),
+    ("!!float abc", "cannot read 'abc' as a number"),
+])
+def test_set_values_are_as_strict_as_files(capsys, value, fragment):
+    assignment = f"parameters.trust_loss_rate={value}"
+    assert_clear_refusal(*stakesim(capsys, "run", "default", "--set", assignment),
+                         DEFAULT_FILE, "parameters.trust_loss_rate", f"--set '{assignment}'", fragment)
+
+
+# --------------------------------------------------------------------------- steps
+def test_steps_out_of_range_is_refused_before_running():
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario("default", steps=100_000, steps_label="--steps")
+    message = str(caught.value)
+    assert_short(message)
+    for fragment in ("default.yaml", "steps: 100000 is out of range", "from 1 to 2400 (unit: months)",
+                     "value from --steps=100000"):
+        assert fragment in message, message
+
+
+def test_steps_shorter_than_an_intervention_month_is_refused():
+    data = read_yaml(builtin_path("default"))
+    data["interventions"] = [{"type": "capacity_building", "start": 100}]
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(data, steps=10)
+    message = str(caught.value)
+    assert "interventions[0] (type 'capacity_building').start" in message
+    assert "month 100 is outside the simulated months 1-10" in message and "after steps=10" in message
+
+
+def test_steps_as_text_is_refused():
+    with pytest.raises(ScenarioError, match=r"steps: expected a whole number from 1 to 2400 .*got '12'"):
+        load_scenario("default", steps="12")
+
+
+@pytest.mark.parametrize("steps, fragment", [("100000", "value from --steps=100000"),
+                                             ("10", "month 100 is outside the simulated months 1-10")])
+def test_cli_steps_are_checked_like_any_value(capsys, tmp_path, steps, fragment):
+    data = read_yaml(builtin_path("default"))
+    data["interventions"] = [{"type": "capacity_building", "start": 100}]
+    path = tmp_path / "late.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    assert_clear_refusal(*stakesim(capsys, "run", path, "--steps", steps), str(path), "--steps", fragment)
+
+
+def test_a_start_phase_never_reached_is_a_warning_not_an_error():
+    data = read_yaml(builtin_path("default"))
+    data["interventions"] = [{"type": "negotiation_table", "start": "operation"}]
+    with pytest.warns(ScenarioWarning, match=r"interventions\[0\] \(negotiation_table\)\.start: phase "
+                                             r"'operation' is planned to start in month \d+.*never runs"):
+        scenario = load_scenario(data, steps=12)
+    assert scenario.months == 12
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ScenarioWarning)
+        load_scenario(data)  # the whole life cycle reaches operation: no warning
+
+
+# --------------------------------------------------------------------------- load_scenario's forms
+def test_overrides_as_strings_or_a_mapping_give_the_same_message():
+    messages = []
+    for overrides in (["stakeholders.town.population=many"], {"stakeholders.town.population": "many"}):
+        with pytest.raises(ScenarioError) as caught:
+            load_scenario("default", overrides)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
+    assert "value from --set 'stakeholders.town.population=many'" in messages[0]
+
+
+def test_mapping_overrides_reach_the_same_places_as_strings():
+    by_text = load_scenario("default", ["stakeholders.town.population=900", "ties.0.mutual=false"])
+    by_value = load_scenario("default", {"stakeholders.town.population": 900, "ties.0.mutual": False})
+    assert by_text == by_value
+
+
+def test_a_mapping_override_with_a_bad_path_names_it():
+    with pytest.raises(ScenarioError, match=r"--set 'stakeholders\.mayor\.capacity=0\.5': stakeholders has no item"):
+        load_scenario("default", {"stakeholders.mayor.capacity": 0.5})
+
+
+def test_source_may_be_a_scenario_or_raw_data():
+    scenario = load_scenario("default")
+    assert load_scenario(scenario) is scenario
+    changed = load_scenario(scenario, {"parameters.trust_loss_rate": 0.2}, steps=24)
+    assert changed.parameters.trust_loss_rate == 0.2 and changed.months == 24
+    assert scenario.parameters.trust_loss_rate != 0.2  # the given scenario is not changed
+    raw = read_yaml(builtin_path("default"))
+    assert load_scenario(raw, ["steps=30"]).months == 30
+    assert "steps" not in raw  # raw data is copied, never changed
+
+
+def test_raw_data_that_nests_too_deep_or_contains_itself_is_refused():
+    deep: dict = {"x": None}
+    node = deep
+    for _ in range(200):
+        node["x"] = {"x": None}
+        node = node["x"]
+    with pytest.raises(ScenarioError, match="nested more than 100 levels"):
+        load_scenario({"name": "deep", "project": deep})
+    looped: dict = {"name": "loop"}
+    looped["project"] = looped
+    with pytest.raises(ScenarioError, match="contains itself"):
+        load_scenario(looped)
+
+
+# --------------------------------------------------------------------------- strictness keeps good input
+@pytest.mark.parametrize("name", builtin_names())
+def test_builtins_round_trip_through_model_dump_and_yaml(name):
+    scenario = load_scenario(name)
+    assert Scenario.model_validate(scenario.model_dump()) == scenario
+    assert Scenario.model_validate(scenario.model_dump(mode="json")) == scenario
+    assert validate(yaml.load(dump_scenario(scenario), Loader=yaml.SafeLoader)) == scenario
+    assert load_scenario(yaml.safe_load(dump_scenario(scenario))) == scenario
+
+
+def test_arms_revalidate_a_model_dump():
+    scenario = load_scenario("default")
+    arms = parse_arms("learning_space+negotiation_table")
+    assert len(arm_scenario(scenario, arms[0]).interventions) == 2
+
+
+def test_random_ties_between_is_a_list_of_two():
+    data = read_yaml(builtin_path("default"))
+    data["random_ties"] = [{"between": ["community", "cso"]}]
+    assert validate(data).random_ties[0].between == ["community", "cso"]
+    data["random_ties"] = [{"between": ["community"]}]
+    with pytest.raises(ScenarioError, match=r"random_ties\[0\]\.between: has 1 items; allowed: a list of "
+                                            r"exactly 2 text items"):
+        validate(data)

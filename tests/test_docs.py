@@ -15,7 +15,7 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, Field
 
-from stakesim.simulator import schema
+from stakesim.simulator import introspection, schema
 from stakesim.scenarios.loader import load_scenario
 from stakesim import docgen
 from stakesim.simulator.metrics import TIMESERIES_COLUMNS
@@ -83,7 +83,8 @@ def test_every_global_parameter_has_a_row_with_its_default_and_range():
         row = re.search(rf"^\| `{p.name}` \|(.*)$", text, re.M)
         assert row, f"global parameter {p.name} has no row in docs/parameters.md"
         assert f"`{docgen._number(p.default)}`" in row.group(1), f"{p.name}: default missing"
-        assert f"[{docgen._number(p.low)}, {docgen._number(p.high)}]" in row.group(1), f"{p.name}: range"
+        bounds = f"from {introspection.number_text(p.low)} to {introspection.number_text(p.high)}"
+        assert bounds in row.group(1), f"{p.name}: range"
 
 
 def test_every_schema_model_reachable_from_scenario_has_a_section():
@@ -122,8 +123,8 @@ def test_generator_picks_up_a_new_model_and_its_metadata():
     text = docgen.render([docgen.Section("Toy", ToySpec)])
     assert "### Toy" in text
     assert "| `kind` | `a` | one of `a`, `b` |" in text
-    assert "| `strength` | `0.25` | number in [0, 2] | toy units | How strong. | Toy 2024 |" in text
-    assert "| `members` | `[]` | list of integer, at least 1 |" in text
+    assert "| `strength` | `0.25` | a number from 0 to 2 | toy units | How strong. | Toy 2024 |" in text
+    assert "| `members` | `[]` | a list of at least 1 whole number |" in text
     assert "| `label` | not set | text, or not set |" in text
 
 

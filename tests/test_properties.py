@@ -68,10 +68,11 @@ def scenarios(draw) -> dict:
     } for n in names]
     stakeholders = [company, *governments, *communities, *csos]
     ids = [s["id"] for s in stakeholders]
-    ties = []
+    ties, pairs = [], set()
     for _ in range(draw(st.integers(0, 6))):
         source, target = draw(st.sampled_from(ids)), draw(st.sampled_from(ids))
-        if source != target:
+        if source != target and (source, target) not in pairs:  # a tie may be given only once
+            pairs.add((source, target))
             ties.append({"source": source, "target": target, "trust": draw(unit),
                          "mutual": draw(st.booleans())})
     kinds = ["company", "local_government", "community", "cso"]
