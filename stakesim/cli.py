@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import re
 import signal
@@ -122,7 +123,7 @@ def cmd_run(args) -> int:
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise CLIError(f"--out {args.out}: is a file, not a folder; give a folder (it is created if missing)")
     result = api.simulate(_load(args), seed=args.seed)
-    print(result.summary_json())  # first, so a failed write loses nothing computed
+    print(json.dumps(result.summary, indent=2, allow_nan=False))  # first: a failed write loses nothing
     for column, reason in result.provenance["empty_columns"].items():
         print(f"stakesim: note: column {column} is empty: {reason}", file=sys.stderr)
     if args.out is not None:
