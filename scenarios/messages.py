@@ -155,8 +155,9 @@ def explain(data: dict[str, Any], err: dict[str, Any]) -> tuple[tuple, str]:
         key = place.discriminator or str((err.get("ctx") or {}).get("discriminator", "type")).strip("'")
         tags = [str(t) for m in schema_words.union_members(place.annotation) for t in schema_words.tags(m, key)]
         if kind == "union_tag_invalid":
-            tag = clip(str(err["ctx"]["tag"]), 40)
-            problem = f"unknown {key} '{tag}'{did_you_mean(tag, tags)}"
+            given = value.get(key) if isinstance(value, dict) and key in value else str(err["ctx"]["tag"])
+            problem = (f"unknown {key} {show(given)}{did_you_mean(given, tags)}" if isinstance(given, str)
+                       else f"'{key}' is {show(given)}")
         else:
             problem = f"missing required key '{key}'" if isinstance(value, dict) else \
                 f"expected a mapping with a '{key}' key, got {show(value)}"

@@ -146,6 +146,11 @@ def set_path(data: dict[str, Any], path: str, value: Any, where: str) -> tuple:
             container[index] = value
         else:
             if isinstance(container, dict) and container.get(index) is None:
+                if INDEX.fullmatch(keys[depth + 1]):  # an item of a list the data does not have
+                    section = clip(".".join(keys[:depth + 1]))
+                    raise ScenarioError(f"{where}: {section} is empty, so it has no item "
+                                        f"{clip(keys[depth + 1])}; set the whole list instead, e.g. "
+                                        f"{section}=[{{...}}]")
                 container[index] = {}  # a section the file leaves out (or leaves empty)
             node = container[index]
     return tuple(location)

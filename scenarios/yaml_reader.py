@@ -200,7 +200,11 @@ def _problem(exc: yaml.YAMLError, loader: ScenarioLoader, root: yaml.Node | None
     if mark is not None:
         where = (f" at column {mark.column + 1}" if loader.one_line
                  else f" at line {mark.line + 1}, column {mark.column + 1}")
-    problem = clip(getattr(exc, "problem", None) or "the text cannot be read as YAML", 160)
+    problem = getattr(exc, "problem", None) or "the text cannot be read as YAML"
+    context = getattr(exc, "context", None)
+    if context and problem.startswith("but "):  # "expected a single document in the stream, but ..."
+        problem = f"{context}, {problem}"
+    problem = clip(problem, 160)
     if isinstance(exc, NestingError):
         under = ".".join(part for part in (base, exc.under) if part).replace(".[", "[")
         return f"nesting too deep{where}{f' (under {under})' if under else ''}: {problem}; " \

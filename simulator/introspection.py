@@ -25,9 +25,10 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from stakesim.simulator.declarations import PATTERN_WORDS
+from stakesim.simulator.declarations import PATTERN_WORDS, listing
 
 CONSTRAINTS = ("ge", "gt", "le", "lt", "min_length", "max_length", "pattern")
+MAX_KEYS = 12  # a mapping's keys listed in a description; past this they are counted
 
 
 # --------------------------------------------------------------------------- reading types
@@ -259,7 +260,7 @@ def _noun(annotation: Any, limits: dict[str, Any], discriminator: str | None, st
             parts.append(f"a {text}" if countable and not plural else text)
         return " or ".join(parts), False
     if is_model(annotation):
-        detail = (" with the keys " + ", ".join(annotation.model_fields) if style.model_name is None
+        detail = (" with the keys " + listing(annotation.model_fields, MAX_KEYS) if style.model_name is None
                   else f" ({style.model_name(annotation)})")
         return ("mappings" if plural else "mapping") + detail, True
     if annotation is bool:

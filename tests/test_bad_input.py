@@ -179,6 +179,10 @@ BAD_SETS: dict[str, list[str]] = {
     "stakeholders.near_community.type=club": ["unknown type 'club'", "allowed types: company"],
     "stakeholders.community.population=9": ["stakeholders has 3 items of type 'community'", "name one",
                                             "near_community"],
+    "random_ties.0.trust=0.4": ["random_ties is empty, so it has no item 0", "set the whole list"],
+    "stakeholders.0.type=null": ["stakeholders[0] (id 'company'): 'type' is nothing (null)",
+                                 "allowed types: company"],
+    "parameters=7": ["parameters: expected a mapping with the keys trust_gain_rate", " in all)", "got 7"],
 }
 
 
