@@ -30,6 +30,7 @@ from matplotlib.patches import Patch
 from stakesim.experiments.analysis import licence_by_phase, trajectory_bands
 from stakesim.experiments.arms import BASELINE
 from stakesim.simulator import licence
+from stakesim.simulator.schema import ProjectSpec, planned_phase_starts
 
 DPI = 120
 TRUST_CMAP = "RdYlGn"
@@ -65,15 +66,6 @@ def save(fig: Figure, path: str | Path) -> Path:
     path = Path(path)
     fig.savefig(path, dpi=DPI, bbox_inches="tight", facecolor="white")
     return path
-
-
-def planned_phase_starts(phases) -> list[tuple[str, int]]:
-    """(phase, first month) if nothing delayed the project: the calendar a reader expects."""
-    starts, month = [], 1
-    for phase in phases:
-        starts.append((phase.name, month))
-        month += phase.duration
-    return starts
 
 
 # --------------------------------------------------------------------------- trust trajectories
@@ -262,6 +254,11 @@ FIGURES = {
 """The figures of a comparison, by name, and the file each is saved as."""
 
 
+def _phase_starts(phases) -> list[tuple[str, int]]:
+    """(phase, first month) if nothing delayed the project: the calendar a reader expects."""
+    return list(planned_phase_starts(ProjectSpec.model_construct(phases=list(phases))).items())
+
+
 def comparison_figures(runs, phases) -> dict[str, Callable[[], Figure]]:
     """How to build each figure of a comparison, by name (as in :data:`FIGURES`), in report order.
 
@@ -271,7 +268,7 @@ def comparison_figures(runs, phases) -> dict[str, Callable[[], Figure]]:
     """
     arms = runs.arm_names
     builders: dict[str, Callable[[], Figure]] = {
-        "trust": lambda: trust_trajectories(runs.results, arms, planned_phase_starts(phases)),
+        "trust": lambda: trust_trajectories(runs.results, arms, _phase_starts(phases)),
         "blockades": lambda: blockade_months(runs.summaries, arms),
         "licence": lambda: social_licence_by_phase(runs.results, arms, [p.name for p in phases]),
     }

@@ -266,5 +266,7 @@ def with_parameters(scenario: Scenario, parameters: dict) -> Scenario:
     unknown = sorted(set(parameters) - set(PARAMETERS))
     if unknown:
         raise TypeError(f"unknown global parameter(s) {', '.join(unknown)}; known: {', '.join(PARAMETERS)}")
-    values = {**scenario.parameters.model_dump(exclude_none=True), **parameters}
+    given = {name: value.item() if isinstance(value, np.generic) else value  # numpy scalars from sweeps
+             for name, value in parameters.items()}
+    values = {**scenario.parameters.model_dump(exclude_none=True), **given}
     return scenario.model_copy(update={"parameters": type(scenario.parameters).model_validate(values)})

@@ -40,8 +40,8 @@ def run_scenario(scenario: Scenario, seed: int | None = None, steps: int | None 
 
     With no seed the run draws fresh entropy; the seed it used is in ``provenance["seed"]``.
     """
-    if steps is not None:
-        scenario = scenario.model_copy(update={"steps": steps})
+    if steps is not None:  # checked like any value: range, and interventions' months within the run
+        scenario = Scenario.model_validate({**scenario.model_dump(), "steps": steps})
     model = MiningModel(scenario, seed=seed).run()
     table = timeseries(model)
     provenance = {

@@ -82,7 +82,9 @@ def _as_list(overrides: Overrides) -> list[str]:
     if overrides is None:
         return []
     if isinstance(overrides, Mapping):
-        return [f"{path}={value}" for path, value in overrides.items()]
+        from stakesim.scenarios.overrides import describe_assignment
+
+        return [describe_assignment(path, value) for path, value in overrides.items()]
     return list(overrides)
 
 

@@ -136,3 +136,12 @@ def test_batch_run_iterations_without_seed_differ():
     rows = _batch_run({"scenario": "default"}, seeds=[None, None])
     assert len(rows) == 2
     assert rows[0]["grievance_mean"] != rows[1]["grievance_mean"]
+
+
+def test_numpy_scalars_from_a_sweep_are_accepted_as_parameters():
+    """Samplers hand out numpy scalars; strict validation must still take them as numbers."""
+    from stakesim.simulator.model import MiningModel as EngineModel
+
+    model = EngineModel(load_scenario("default"), seed=0, trust_loss_rate=np.float64(0.2),
+                        suspension_months=np.int64(5))
+    assert model.p["trust_loss_rate"] == 0.2 and model.p["suspension_months"] == 5
