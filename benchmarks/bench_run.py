@@ -49,7 +49,7 @@ from stakesim.simulator.schema import Scenario
 from stakesim.simulator.metrics import summarise, timeseries
 from stakesim.simulator.model import MiningModel
 
-REPO = Path(__file__).resolve().parent.parent
+from machine_facts import REPO, commit, cpu_name  # noqa: E402  (a sibling script module)
 DOC = REPO / "docs" / "performance.md"
 
 # Measured speed-ups worth remembering; --write copies them into docs/performance.md.
@@ -295,22 +295,9 @@ def markdown_table(results: list[Result]) -> str:
 
 
 def machine() -> dict[str, str]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                                text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
     return {
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "CPU": cpu,
+        "CPU": cpu_name(),
         "CPU count": str(os.cpu_count()),
         "platform": platform.platform(),
         "Python": platform.python_version(),
@@ -318,7 +305,7 @@ def machine() -> dict[str, str]:
         "numpy": np.__version__,
         "networkx": nx.__version__,
         "pandas": pd.__version__,
-        "commit": f"{commit} (plus any uncommitted changes in the working tree)",
+        "commit": commit(),
         "load average (1 min) at the end": f"{os.getloadavg()[0]:.2f}",
     }
 

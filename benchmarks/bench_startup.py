@@ -44,7 +44,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from machine_facts import REPO, commit, cpu_name  # noqa: E402  (a sibling script module)
 DOC = REPO / "docs" / "performance.md"
 BEGIN = "<!-- bench_startup.py: begin -->"
 END = "<!-- bench_startup.py: end -->"
@@ -174,24 +174,11 @@ def markdown_table(cmds: list[Command]) -> str:
 
 
 def machine(load_at_start: float) -> dict[str, str]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                                text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
     return {
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "CPU": f"{cpu}, {os.cpu_count()} CPUs",
+        "CPU": f"{cpu_name()}, {os.cpu_count()} CPUs",
         "Python": platform.python_version(),
-        "commit": f"{commit} (plus any uncommitted changes in the working tree)",
+        "commit": commit(),
         "load average (1 min) at start and end": f"{load_at_start:.2f}, {os.getloadavg()[0]:.2f}",
     }
 
