@@ -11,7 +11,7 @@ imports this module, and a single run (which never computes an interval) should 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -52,6 +52,7 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("agreements_made", "agreements made", "agreements", 1, "", short_unit=" agreements"),
     Outcome("agreements_kept", "agreements kept", "agreements", 1, "", short_unit=" agreements"),
     Outcome("final_bridging_ties", "final bridging ties", "trusted ties", 1, "higher", short_unit=" ties"),
+    Outcome("company_delay_costs", "company delay costs", "US$ million", 1, "lower", short_unit=" US$ million"),
     Outcome("intervention_cost_total", "intervention cost", "US$ million", 2, "", short_unit=" US$ million"),
 )
 OUTCOME_BY_KEY = {o.key: o for o in OUTCOMES}
@@ -117,7 +118,10 @@ def outcome_table(summaries: pd.DataFrame, arms: list[str]) -> pd.DataFrame:
             if has_baseline and arm != BASELINE:
                 paired = (mine[o.key] - base[o.key]).dropna()
                 diff = t_interval(paired)
-                row.update(diff_n=diff.n, diff_mean=diff.mean, diff_ci_low=diff.low, diff_ci_high=diff.high)
+                low, high = diff.low, diff.high
+                if o.upper is not None and not np.isnan(low):  # a difference of shares lies in [-1, 1]
+                    low, high = max(low, -o.upper), min(high, o.upper)
+                row.update(diff_n=diff.n, diff_mean=diff.mean, diff_ci_low=low, diff_ci_high=high)
             rows.append(row)
     table = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     table["diff_n"] = table["diff_n"].astype("Int64")
@@ -156,9 +160,48 @@ def licence_by_phase(results: pd.DataFrame, phases: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["arm", "phase", "n", "mean", "low", "high"])
 
 
+# Outcomes a suspension cuts short, and why: a suspended project stops (no construction, no
+# operation), so it cannot be blockaded, its delay stops growing and the company pays no more delay
+# costs; protests can go on, but beside a stopped project fewer of them are no gain. Each entry:
+# (why fewer are no improvement when the arm was suspended more, why more are not simply a worsening
+# when the arm was suspended less).
+SUSPENSION_BOUND = {
+    "blockade_months": (
+        "a suspended project has stopped and cannot be blockaded, so its blockade months stop counting",
+        "a project that keeps going can still be blockaded, so its blockade months go on counting"),
+    "protest_months": (
+        "the project stopping is itself the loss the conflict caused, and fewer protest months beside "
+        "it are no gain",
+        "protests in a project that keeps going have to be weighed against a project that stopped"),
+    "project_delay_months": (
+        "a suspended project has stopped, so its delay stops growing",
+        "a project that keeps going can still be delayed"),
+    "company_delay_costs": (
+        "a suspended project has stopped and cannot be blockaded, so the company pays no more delay "
+        "costs, and these costs leave out what it loses when the project stops",
+        "a project that keeps going can still be blockaded and pays for each blockade month, while "
+        "baseline's lower delay costs came with a project that stopped"),
+}
+
+
+def _share(value: float) -> str:
+    """A share of runs in words: 'every run', 'no run', '30% of runs'."""
+    if value != value:
+        return "an unknown share of runs"
+    if value >= 1:
+        return "every run"
+    if value <= 0:
+        return "no run"
+    return f"{value:.0%} of runs"
+
+
 @dataclass(frozen=True)
 class Reading:
-    """One arm's paired difference from baseline in one outcome, and how to say it in words."""
+    """One arm's paired difference from baseline in one outcome, and how to say it in words.
+
+    ``base`` and ``mean`` are baseline's and the arm's means; ``caveat`` is set when the
+    difference cannot be judged better or worse on its own (see :data:`SUSPENSION_BOUND`).
+    """
 
     arm: str
     outcome: Outcome
@@ -166,6 +209,9 @@ class Reading:
     low: float
     high: float
     n: int
+    base: float = float("nan")
+    mean: float = float("nan")
+    caveat: str = ""
 
     @property
     def identical(self) -> bool:
@@ -190,24 +236,66 @@ class Reading:
         return f"{self.verb} {o.label} by {o.fmt(abs(self.diff))}{o.short_unit} ({self.interval()})"
 
     def judgement(self) -> str:
-        """'better' / 'worse' for outcomes with a better direction, else ''."""
-        if not self.outcome.better or not self.distinguishable:
+        """'better' / 'worse' for outcomes with a better direction, else '' (also when there is a caveat)."""
+        if not self.outcome.better or not self.distinguishable or self.caveat:
             return ""
         good = (self.diff < 0) == (self.outcome.better == "lower")
         return "better" if good else "worse"
 
 
-READING_OUTCOMES = ("blockade_months", "final_trust_community_company", "final_trust_community_government",
-                    "final_social_licence")
+def suspension_caveat(reading: Reading, suspended: Reading | None) -> str:
+    """Why a change in a conflict outcome cannot be judged when the arm's share of suspended runs moved the other way.
+
+    Fewer blockade months (or protests, delay, delay costs) with more runs suspended is not an
+    improvement: the project stopped. More of them with fewer runs suspended is not simply a
+    worsening: the project survived to be blockaded. Empty when the two move together or either
+    did not move.
+    """
+    why = SUSPENSION_BOUND.get(reading.outcome.key)
+    if why is None or suspended is None or reading.diff == 0 or suspended.mean == suspended.base:
+        return ""
+    more_suspended = suspended.mean > suspended.base
+    label = reading.outcome.label
+    money = reading.outcome.unit.startswith("US$")
+    fewer, more = ("Lower", "Higher") if money else ("Fewer", "More")
+    if reading.diff < 0 and more_suspended:
+        return (f"{fewer} {label} here are not an improvement: the project was suspended in "
+                f"{_share(suspended.mean)} of {reading.arm} against {_share(suspended.base)} of baseline, "
+                f"and {why[0]}.")
+    if reading.diff > 0 and not more_suspended:
+        return (f"{more} {label} here are not simply a worsening: the project was suspended in "
+                f"{_share(suspended.base)} of baseline against {_share(suspended.mean)} of {reading.arm}, "
+                f"and {why[1]}.")
+    return ""
+
+
+READING_OUTCOMES = ("blockade_months", "suspended", "protest_months", "final_trust_community_company",
+                    "final_trust_community_government", "final_social_licence", "company_delay_costs",
+                    "intervention_cost_total")
+COST_OUTCOMES = ("company_delay_costs", "intervention_cost_total")  # read together in a sentence of their own
 
 
 def readings(table: pd.DataFrame, outcomes: tuple[str, ...] = READING_OUTCOMES) -> list[Reading]:
-    """Differences from baseline in the outcomes the report puts into words, arm by arm."""
+    """Differences from baseline in the outcomes the report puts into words, arm by arm.
+
+    Each reading carries baseline's and the arm's means, and a caveat when the arm's share of
+    suspended runs moved against it (:func:`suspension_caveat`).
+    """
+    means = {(row.arm, row.outcome): row.mean for row in table.itertuples(index=False)}
+    rows = table.dropna(subset=["diff_mean"])
+
+    def reading(row) -> Reading:
+        return Reading(row.arm, OUTCOME_BY_KEY[row.outcome], row.diff_mean, row.diff_ci_low, row.diff_ci_high,
+                       int(row.diff_n), base=means.get((BASELINE, row.outcome), float("nan")),
+                       mean=row.mean)
+
+    suspended = {row.arm: reading(row) for row in rows.itertuples(index=False) if row.outcome == "suspended"}
     found = []
-    for row in table.dropna(subset=["diff_mean"]).itertuples(index=False):
+    for row in rows.itertuples(index=False):
         if row.outcome in outcomes:
-            found.append(Reading(row.arm, OUTCOME_BY_KEY[row.outcome], row.diff_mean,
-                                 row.diff_ci_low, row.diff_ci_high, int(row.diff_n)))
+            r = reading(row)
+            caveat = suspension_caveat(r, suspended.get(row.arm))
+            found.append(replace(r, caveat=caveat) if caveat else r)
     order = {key: i for i, key in enumerate(outcomes)}
     return sorted(found, key=lambda r: order[r.outcome.key])
 
@@ -219,17 +307,61 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def cost_sentence(arm: str, arm_readings: list[Reading]) -> str:
+    """The interventions' cost beside the change in the company's delay costs (the cost of conflict)."""
+    by_key = {r.outcome.key: r for r in arm_readings}
+    cost, delay = by_key.get("intervention_cost_total"), by_key.get("company_delay_costs")
+    if cost is None or delay is None:
+        return ""
+    money = cost.outcome
+    if cost.base and cost.base == cost.base:
+        spent = f"Its interventions cost {money.fmt(cost.diff)}{money.short_unit} per run more than baseline's"
+    else:
+        spent = f"Its interventions cost {money.fmt(cost.mean)}{money.short_unit} per run"
+    extra = cost.diff if cost.diff == cost.diff else 0.0
+    d = delay.outcome
+    if delay.identical:
+        tail = (f"the company's delay costs (the cost of conflict: blockade months it paid for) were exactly "
+                f"as in baseline ({d.fmt(delay.base)}{d.short_unit}), so that spending saved no delay costs.")
+    elif not delay.distinguishable:
+        tail = (f"the company's delay costs changed by {d.fmt(delay.diff)}{d.short_unit} ({delay.interval()}), "
+                f"not distinguishable from noise, so whether the interventions paid for themselves in "
+                f"avoided delay costs cannot be read from {delay.n} replicates.")
+    elif delay.diff < 0:
+        saved = -delay.diff
+        ratio = (f", {saved / extra:,.0f} times what the interventions cost" if extra > 0 and saved >= extra
+                 else "")
+        if delay.caveat:
+            ratio = ""
+        tail = (f"the company's delay costs fell by {d.fmt(saved)}{d.short_unit} ({delay.interval()}) from "
+                f"baseline's {d.fmt(delay.base)}{d.short_unit}{ratio}.")
+    else:
+        tail = (f"the company's delay costs rose by {d.fmt(delay.diff)}{d.short_unit} ({delay.interval()}) "
+                f"from baseline's {d.fmt(delay.base)}{d.short_unit}"
+                + ("." if delay.caveat else ", so the interventions did not pay for themselves in avoided "
+                                             "delay costs."))
+    sentence = f"{spent}; {tail}"
+    if delay.caveat and not delay.identical:
+        sentence += (" " + delay.caveat[:-1] + "; the interventions' cost cannot be weighed against delay "
+                     "costs alone.")
+    return sentence
+
+
 def arm_paragraph(arm: str, arm_readings: list[Reading]) -> str:
     """A few plain sentences on one arm against baseline, generated from its readings only.
 
     The first outcome gets the full sentence (difference, interval, whether the interval excludes
     zero); the others are grouped into those that differ beyond noise, those that do not, and those
-    that did not change at all.
+    that did not change at all. A difference that a change in suspensions explains is not judged
+    but explained (its caveat); the costs get a sentence of their own (:func:`cost_sentence`).
     """
+    costs = [r for r in arm_readings if r.outcome.key in COST_OUTCOMES]
+    arm_readings = [r for r in arm_readings if r.outcome.key not in COST_OUTCOMES]
     if not arm_readings:
         return f"{arm}: no difference from baseline was computed."
     first, rest = arm_readings[0], arm_readings[1:]
     n = first.n
+    caveats = []
     if first.identical:
         sentences = [f"{arm} left {first.outcome.label} exactly as in baseline in all {n} paired replicates."]
     elif np.isnan(first.low):
@@ -240,6 +372,8 @@ def arm_paragraph(arm: str, arm_readings: list[Reading]) -> str:
         sentences = [f"{arm} {first.change()} relative to baseline; the interval excludes zero, so the "
                      f"difference is unlikely to be noise across {n} paired replicates"
                      + (". " + _JUDGED[judged] if judged else ".")]
+        if first.caveat:
+            sentences.append(first.caveat)
     else:
         sentences = [f"{arm} {first.change()} relative to baseline; the interval includes zero, so the "
                      f"difference is not distinguishable from noise with {n} replicates."]
@@ -249,6 +383,7 @@ def arm_paragraph(arm: str, arm_readings: list[Reading]) -> str:
     if clear:
         parts = [r.change()[:-1] + (f"; {r.judgement()})" if r.judgement() else ")") for r in clear]
         sentences.append(f"Beyond noise, it also {_join(parts)}.")
+        caveats += [r.caveat for r in clear if r.caveat]
     if unclear:
         parts = [f"{r.outcome.label} ({r.outcome.fmt(r.diff)}{r.outcome.short_unit}, {r.interval()})"
                  for r in unclear]
@@ -256,7 +391,40 @@ def arm_paragraph(arm: str, arm_readings: list[Reading]) -> str:
                          f"{n} replicates.")
     if same:
         sentences.append(f"It left {_join([r.outcome.label for r in same])} exactly as in baseline.")
+    sentences += caveats
+    cost = cost_sentence(arm, costs)
+    if cost:
+        sentences.append(cost)
     return " ".join(sentences)
+
+
+def suspension_sentence(summaries: pd.DataFrame, arms: list[str]) -> str:
+    """How many runs of each arm ended with the project suspended, and when; '' if none was.
+
+    Said before the differences because it changes how they read: a suspended project stops, so
+    it has no more blockades, delay or delay costs.
+    """
+    if "suspended" not in summaries or not summaries["suspended"].astype(bool).any():
+        return ""
+    parts = []
+    for arm in arms:
+        mine = summaries[summaries["arm"] == arm]
+        flags = mine["suspended"].astype(bool)
+        count, total = int(flags.sum()), len(mine)
+        if count == 0:
+            parts.append(f"no run of {arm}")
+            continue
+        steps = pd.to_numeric(mine.loc[flags, "suspension_step"], errors="coerce").dropna()
+        when = ""
+        if len(steps):
+            lo, hi = int(steps.min()), int(steps.max())
+            when = f" (month {lo})" if lo == hi else f" (months {lo} to {hi})"
+        runs = "all" if count == total else f"{count} of"
+        parts.append(f"{runs} {total} runs of {arm}{when}")
+    return ("The project was suspended (social licence withdrawn long enough) in " + _join(parts) + ". A "
+            "suspended project stops: it is no longer built or operated, so it cannot be blockaded and "
+            "costs the company no more delay. Fewer blockade months or lower delay costs in an arm whose "
+            "project was suspended more often are therefore not an improvement.")
 
 
 def extremes(table: pd.DataFrame, outcome: str, lowest: bool) -> tuple[list[str], float]:

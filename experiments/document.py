@@ -4,13 +4,16 @@ Every piece of text in a document is plain text, whoever wrote it: the report's 
 scenario names and descriptions from a user's file, arm names. Each renderer escapes it for its
 format (``html.escape`` for HTML, :func:`escape_markdown` for Markdown), so a scenario called
 ``evil*_[x](http://a)|<b>`` reads as exactly that in both files and never becomes a link, a tag,
-emphasis or a broken table. The HTML is self-contained (inline style, no internet needed).
+emphasis or a broken table. The HTML is self-contained (inline style, images given to :meth:`Document.html` embedded as
+data URIs, no internet needed).
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 # Characters that can start inline markup anywhere in a line (CommonMark and GitHub's extensions:
@@ -54,7 +57,7 @@ def escape_markdown(text: str, line_start: bool = True) -> str:
 @dataclass
 class Block:
     kind: str          # "h1", "h2", "p", "ul", "table", "img"
-    content: object    # text, list of items, (header, rows), or (file, caption)
+    content: object    # text, list of items, (header, rows) or (header, rows, numbers), or (file, caption)
 
 
 class Document:
@@ -84,7 +87,7 @@ class Document:
             elif b.kind == "ul":
                 parts.append("\n".join(f"- {e(item)}" for item in b.content))
             elif b.kind == "table":
-                header, rows = b.content
+                header, rows = b.content[:2]
                 lines = ["| " + " | ".join(inline(h) for h in header) + " |", "|" + "---|" * len(header)]
                 lines += ["| " + " | ".join(inline(c) for c in row) + " |" for row in rows]
                 parts.append("\n".join(lines))
@@ -93,7 +96,16 @@ class Document:
                 parts.append(f"![{inline(caption)}]({name})\n\n*{inline(caption)}*")  # our file names
         return "\n\n".join(parts) + "\n"
 
-    def html(self) -> str:
+    def html(self, images: Mapping[str, bytes] | None = None) -> str:
+        """The document as one HTML page.
+
+        ``images`` maps an image block's file name to its PNG bytes: those images are embedded as
+        ``data:image/png;base64,`` URIs, so the page is one file that can be sent on its own. An
+        image not in ``images`` is linked by its file name. A table given as ``(header, rows,
+        True)`` holds numbers with intervals: its cells do not wrap, and it scrolls sideways when
+        it is wider than the page.
+        """
+        images = images or {}
         e = html.escape
         body = []
         for b in self.blocks:
@@ -104,13 +116,19 @@ class Document:
             elif b.kind == "ul":
                 body.append("<ul>" + "".join(f"<li>{e(item)}</li>" for item in b.content) + "</ul>")
             elif b.kind == "table":
-                header, rows = b.content
+                header, rows = b.content[:2]
+                numbers = len(b.content) > 2 and b.content[2]
                 head = "".join(f"<th>{e(h)}</th>" for h in header)
                 cells = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows)
-                body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>")
+                table = f"<table><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>"
+                if numbers:
+                    table = f'<div class="numbers">{table}</div>'
+                body.append(table)
             elif b.kind == "img":
                 name, caption = b.content
-                body.append(f'<figure><img src="{e(name)}" alt="{e(caption)}"><figcaption>{e(caption)}'
+                data = images.get(name)
+                src = f"data:image/png;base64,{base64.b64encode(data).decode('ascii')}" if data else e(name)
+                body.append(f'<figure><img src="{src}" alt="{e(caption)}"><figcaption>{e(caption)}'
                             f"</figcaption></figure>")
         return (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                 f"<title>{e(self.title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
@@ -121,4 +139,6 @@ CSS = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;p
        "line-height:1.45;color:#222}table{border-collapse:collapse;margin:1em 0;font-size:0.9em}"
        "th,td{border:1px solid #ccc;padding:0.3em 0.6em;text-align:right}"
        "th:first-child,td:first-child{text-align:left}thead{background:#f3f3f3}"
-       "figure{margin:1.5em 0}img{max-width:100%;height:auto}figcaption{color:#555;font-size:0.9em}")
+       "figure{margin:1.5em 0}img{max-width:100%;height:auto}figcaption{color:#555;font-size:0.9em}"
+       ".numbers{overflow-x:auto;max-width:100%}.numbers table{margin:0}.numbers td{white-space:nowrap}"
+       ".numbers{margin:1em 0}")

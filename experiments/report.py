@@ -16,7 +16,7 @@ import pandas as pd
 
 from stakesim.experiments import figures, store
 from stakesim.experiments.analysis import (OUTCOME_BY_KEY, OUTCOMES, arm_paragraph, extremes, fmt, identical_arms,
-                                           outcome_table, readings)
+                                           outcome_table, readings, suspension_sentence)
 from stakesim.experiments.arms import BASELINE, Arm
 from stakesim.experiments.document import Document
 from stakesim.experiments.provenance import METADATA_KEYS, provenance
@@ -50,7 +50,9 @@ def write_comparison(runs: Runs, scenario: Scenario, arms: list[Arm], out_dir: s
         doc = build_report(runs, scenario, arms, table, {k: p.name for k, p in paths.items()})
         # the reports last: they are renamed last, so they never point at a missing figure
         paths["report_md"] = store.write_text(doc.markdown(), folder / "report.md")
-        paths["report_html"] = store.write_text(doc.html(), folder / "report.html")
+        # report.html is one file to send: its figures are embedded (data URIs), not linked
+        images = {p.name: p.read_bytes() for k, p in paths.items() if k in figures.FIGURES}
+        paths["report_html"] = store.write_text(doc.html(images), folder / "report.html")
         return paths
 
     return store.write_staged(out_dir, write, interrupted)
@@ -63,15 +65,28 @@ def _cell(mean: float, low: float, high: float, decimals: int) -> str:
 
 
 def _extremes_sentence(table) -> str:
-    """Which arm had the lowest mean blockade months and the highest mean final social licence."""
+    """Which arm had the lowest mean blockade months and the highest mean final social licence.
+
+    The lowest blockade months are flagged when those arms' projects were suspended in more runs
+    than another arm's: a suspended project cannot be blockaded.
+    """
+    suspended = table[table["outcome"] == "suspended"].set_index("arm")["mean"]
     parts = []
     for key, lowest in (("blockade_months", True), ("final_social_licence", False)):
         arms, value = extremes(table, key, lowest)
         if arms:
             o = OUTCOME_BY_KEY[key]
             which = "lowest" if lowest else "highest"
-            parts.append(f"{o.label} {'were' if o.label.endswith('s') else 'was'} {which} on average in "
-                         f"{' and '.join(arms)} ({o.fmt(value)}{o.short_unit})")
+            part = (f"{o.label} {'were' if o.label.endswith('s') else 'was'} {which} on average in "
+                    f"{' and '.join(arms)} ({o.fmt(value)}{o.short_unit})")
+            if key == "blockade_months" and len(suspended):
+                mine = max(suspended.get(a, 0.0) for a in arms)
+                least = suspended.min()
+                if mine > least:
+                    part += (f", but the project was suspended in {mine:.0%} of those runs against "
+                             f"{least:.0%} in {' and '.join(suspended[suspended == least].index)}, and a "
+                             f"suspended project cannot be blockaded")
+            parts.append(part)
     return ("Across arms, " + "; ".join(parts) + ". This ranks means only; the intervals in the "
             "tables say whether the gaps are larger than noise.")
 
@@ -98,6 +113,9 @@ def build_report(runs: Runs, scenario: Scenario, arms: list[Arm], table: pd.Data
     doc.add("table", (["arm", "what it does"], [[arm.name, arm.describe()] for arm in arms]))
 
     doc.add("h2", "What the numbers say")
+    stopped = suspension_sentence(runs.summaries, runs.arm_names)
+    if stopped:
+        doc.add("p", stopped)
     found = readings(table)
     others = [a for a in runs.arm_names if a != BASELINE]
     if found:
@@ -127,7 +145,7 @@ def build_report(runs: Runs, scenario: Scenario, arms: list[Arm], table: pd.Data
             row.append(_cell(r["mean"], r["ci_low"], r["ci_high"], o.decimals))
         rows.append(row)
     doc.add("h2", "Outcomes by arm: mean (95% CI)")
-    doc.add("table", (["outcome", *arm_names], rows))
+    doc.add("table", (["outcome", *arm_names], rows, True))
 
     if BASELINE in arm_names and others:
         rows = []
@@ -139,10 +157,12 @@ def build_report(runs: Runs, scenario: Scenario, arms: list[Arm], table: pd.Data
                 row.append(_cell(r["diff_mean"], r["diff_ci_low"], r["diff_ci_high"], o.decimals) + mark)
             rows.append(row)
         doc.add("h2", "Difference from baseline: arm minus baseline, paired by replicate (95% CI)")
-        doc.add("table", (["outcome", *others], rows))
+        doc.add("table", (["outcome", *others], rows, True))
         doc.add("p", "* the interval excludes zero. Lower is better for blockades, protests, delay, "
-                     "suspension and grievance; higher is better for trust, social licence and bridging "
-                     "ties; agreements and cost are neither good nor bad in themselves.")
+                     "suspension, grievance and company delay costs; higher is better for trust, social "
+                     "licence and bridging ties; agreements and intervention cost are neither good nor bad "
+                     "in themselves. A suspended project stops, so it has no more blockades, delay or delay "
+                     "costs: read those rows beside the share of runs suspended.")
 
     doc.add("h2", "Figures")
     captions = {
