@@ -1,0 +1,313 @@
+"""A sweep's results on disk: a Parquet dataset that grows as runs finish and is never half written.
+
+Layout of an output folder::
+
+    experiment.json            the manifest, written atomically before the first run
+    runs/part-000001.parquet   one row per run: keys, settings, status, error, outcomes, provenance
+    runs/part-000002.parquet   ...
+    steps/part-000001.parquet  the per-month tables of the runs in runs/part-000001 (when kept)
+
+Finished runs are buffered in memory only up to a small batch (``batch_runs`` runs or
+``batch_seconds`` seconds), then written as one part: to a hidden temporary name in the same
+folder, flushed and fsynced, then renamed into place with ``os.replace`` (atomic within one file
+system), and the folder fsynced. A kill at any moment leaves every ``part-*.parquet`` whole; at
+worst a hidden ``.part-*.tmp`` file, which readers ignore and the next sweep reports and removes.
+
+``steps/part-N`` is written before ``runs/part-N``: the runs part is what marks its runs finished.
+A steps part without its runs part (a kill between the two renames) is ignored by ``read_steps``,
+and the next writer numbers its parts past it, so no number is reused.
+
+Parts are read one by one and joined with permissive type promotion, so a column that was all
+missing in one part (null) and numbers in another reads as numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from stakesim.experiments.store import strict_json
+from stakesim.experiments.tasks import RUN_KEYS, RunRecord
+
+MANIFEST = "experiment.json"
+RUNS, STEPS = "runs", "steps"
+PART = re.compile(r"^part-(\d{6,})\.parquet$")
+TEMP_MARK = ".tmp-"
+
+
+class DatasetError(ValueError):
+    """A results folder that cannot be read as a sweep's dataset; the message says which file."""
+
+
+# --------------------------------------------------------------------------- atomic files
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # some platforms cannot open a directory; the rename is still atomic
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _temp_name(target: Path) -> Path:
+    return target.with_name(f".{target.name}{TEMP_MARK}{os.getpid()}")
+
+
+def atomic_write_bytes(target: Path, write) -> Path:
+    """Call ``write(binary_file)`` on a hidden temporary file beside ``target``, fsync it, and
+    rename it to ``target``; on any error the temporary file is removed and ``target`` untouched."""
+    target = Path(target)
+    temp = _temp_name(target)
+    try:
+        with open(temp, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        try:
+            temp.unlink()
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(target.parent)
+    return target
+
+
+def atomic_write_json(target: Path, value: Any) -> Path:
+    """Strict, indented JSON written atomically."""
+    data = (strict_json(value, indent=2) + "\n").encode("utf-8")
+    return atomic_write_bytes(target, lambda handle: handle.write(data))
+
+
+def _write_table(table, target: Path) -> Path:
+    import pyarrow.parquet as pq
+
+    return atomic_write_bytes(target, lambda handle: pq.write_table(table, handle))
+
+
+# --------------------------------------------------------------------------- manifest
+def read_manifest(folder: str | Path) -> dict | None:
+    """The folder's ``experiment.json``, or None if it has none."""
+    path = Path(folder) / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DatasetError(f"{path}: not a readable manifest ({exc})") from None
+
+
+def write_manifest(folder: str | Path, manifest: dict) -> Path:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return atomic_write_json(folder / MANIFEST, manifest)
+
+
+# --------------------------------------------------------------------------- listing parts
+def parts(folder: str | Path, kind: str = RUNS) -> list[tuple[int, Path]]:
+    """The whole part files of ``runs`` or ``steps``, as (number, path), by number."""
+    where = Path(folder) / kind
+    if not where.is_dir():
+        return []
+    found = []
+    for path in where.iterdir():
+        match = PART.match(path.name)
+        if match and path.is_file():
+            found.append((int(match.group(1)), path))
+    return sorted(found)
+
+
+def leftovers(folder: str | Path) -> list[Path]:
+    """Files in ``runs/`` and ``steps/`` that are not whole parts (temporary files of a killed
+    writer, or anything else put there); readers never count them."""
+    found = []
+    for kind in (RUNS, STEPS):
+        where = Path(folder) / kind
+        if where.is_dir():
+            found.extend(sorted(p for p in where.iterdir() if not PART.match(p.name)))
+    return found
+
+
+def remove_temp_files(folder: str | Path) -> list[Path]:
+    """Remove the temporary files a killed writer left (hidden ``.part-*.tmp-PID``); return them."""
+    removed = []
+    for path in leftovers(folder):
+        if path.name.startswith(".part-") and TEMP_MARK in path.name and path.is_file():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def has_results(folder: str | Path) -> bool:
+    """Whether the folder holds anything of a sweep: a manifest, a part or a leftover."""
+    folder = Path(folder)
+    return ((folder / MANIFEST).exists() or bool(parts(folder, RUNS)) or bool(parts(folder, STEPS))
+            or bool(leftovers(folder)))
+
+
+# --------------------------------------------------------------------------- reading
+def _read_part(path: Path, columns: list[str] | None = None):
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(path, columns=columns)
+    except Exception as exc:
+        raise DatasetError(f"{path}: not a readable Parquet part ({type(exc).__name__}: {exc})") from None
+
+
+def _to_frame(tables: list) -> pd.DataFrame:
+    """Parts joined with permissive promotion (null to numbers, int to float); parts whose types
+    cannot be joined (text in one, numbers in another) are joined by pandas as objects."""
+    import pyarrow as pa
+
+    try:
+        return pa.concat_tables(tables, promote_options="permissive").to_pandas()
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pd.concat([t.to_pandas() for t in tables], ignore_index=True)
+
+
+def finished_run_ids(folder: str | Path) -> set[str]:
+    """The run ids in the folder's whole runs parts (finished runs, ok or failed)."""
+    ids: set[str] = set()
+    for _, path in parts(folder, RUNS):
+        ids.update(_read_part(path, ["run_id"]).column("run_id").to_pylist())
+    return ids
+
+
+def read_runs(folder: str | Path) -> pd.DataFrame:
+    """One row per finished run, from every whole runs part, in part order."""
+    tables = [_read_part(path) for _, path in parts(folder, RUNS)]
+    if not tables:
+        return pd.DataFrame(columns=[*RUN_KEYS, "status", "error"])
+    return _to_frame(tables)
+
+
+def read_steps(folder: str | Path) -> pd.DataFrame:
+    """Every kept per-month row of the finished runs (steps parts whose runs part exists)."""
+    committed = {number for number, _ in parts(folder, RUNS)}
+    tables = [_read_part(path) for number, path in parts(folder, STEPS) if number in committed]
+    if not tables:
+        return pd.DataFrame(columns=[*RUN_KEYS, "step"])
+    return _to_frame(tables)
+
+
+# --------------------------------------------------------------------------- building tables
+def _column(values: list[Any]):
+    """An Arrow array from Python values; a column mixing kinds it cannot hold becomes text."""
+    import pyarrow as pa
+
+    try:
+        return pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+        return pa.array([None if v is None else (v if isinstance(v, str) else json.dumps(v, default=repr))
+                         for v in values], type=pa.string())
+
+
+def rows_table(rows: list[dict[str, Any]]):
+    """The runs table of a batch: columns in order of first appearance, missing values null."""
+    import pyarrow as pa
+
+    names: dict[str, None] = {}
+    for row in rows:
+        names.update(dict.fromkeys(row))
+    return pa.table({name: _column([row.get(name) for row in rows]) for name in names})
+
+
+def steps_table(frames: list[pd.DataFrame]):
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(pd.concat(frames, ignore_index=True), preserve_index=False)
+
+
+# --------------------------------------------------------------------------- writing
+@dataclass
+class DatasetWriter:
+    """Buffers finished runs and writes them as parts; memory holds at most one batch.
+
+    ``extra`` columns (the experiment's name) are added to every runs row. Parts are numbered
+    past every part already in the folder, so a resumed sweep adds parts and rewrites none.
+    """
+
+    folder: Path
+    extra: dict[str, Any] = field(default_factory=dict)
+    batch_runs: int = 200
+    batch_seconds: float = 10.0
+    parts_written: int = 0
+    _rows: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    _steps: list[pd.DataFrame] = field(default_factory=list, repr=False)
+    _since: float = field(default_factory=time.monotonic, repr=False)
+    _next: int = 0
+
+    def __post_init__(self) -> None:
+        self.folder = Path(self.folder)
+        for kind in (RUNS, STEPS):
+            (self.folder / kind).mkdir(parents=True, exist_ok=True)
+        numbers = [n for kind in (RUNS, STEPS) for n, _ in parts(self.folder, kind)]
+        self._next = max(numbers, default=0) + 1
+
+    @property
+    def buffered(self) -> int:
+        return len(self._rows)
+
+    def add(self, record: RunRecord) -> None:
+        """Buffer one finished run; write a part when the batch is full or old enough."""
+        if not self._rows:
+            self._since = time.monotonic()
+        self._rows.append({**record.row, **self.extra})
+        if record.steps is not None:
+            self._steps.append(record.steps)
+        self.maybe_flush()
+
+    def add_all(self, records: Iterable[RunRecord]) -> None:
+        for record in records:
+            self.add(record)
+
+    def maybe_flush(self) -> bool:
+        """Write the buffer if it holds ``batch_runs`` runs or its first run waited ``batch_seconds``."""
+        if self._rows and (len(self._rows) >= self.batch_runs
+                           or time.monotonic() - self._since >= self.batch_seconds):
+            self.flush()
+            return True
+        return False
+
+    def flush(self) -> None:
+        """Write what is buffered as the next part (steps first, then runs, each atomically)."""
+        if not self._rows:
+            return
+        name = f"part-{self._next:06d}.parquet"
+        if self._steps:
+            _write_table(steps_table(self._steps), self.folder / STEPS / name)
+        _write_table(rows_table(self._rows), self.folder / RUNS / name)
+        self._next += 1
+        self.parts_written += 1
+        self._rows, self._steps = [], []
+
+
+def clear(folder: str | Path) -> None:
+    """Remove a sweep's results from the folder: runs/, steps/ and the manifest (nothing else)."""
+    import shutil
+
+    folder = Path(folder)
+    for kind in (RUNS, STEPS):
+        shutil.rmtree(folder / kind, ignore_errors=True)
+    (folder / MANIFEST).unlink(missing_ok=True)
+
+
+__all__ = [
+    "DatasetError", "DatasetWriter", "MANIFEST", "RUNS", "STEPS", "atomic_write_bytes", "atomic_write_json",
+    "clear", "finished_run_ids", "has_results", "leftovers", "parts", "read_manifest", "read_runs",
+    "read_steps", "remove_temp_files", "rows_table", "write_manifest",
+]
