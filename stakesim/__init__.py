@@ -6,7 +6,7 @@ use, so ``import stakesim.simulator.model`` or a single run never pays for the e
 
 from stakesim.version import __version__
 
-_API = {"simulate", "compare", "MiningModel", "RunResult", "DEFAULT_ARMS"}
+_API = {"simulate", "compare", "sweep", "analyze", "MiningModel", "RunResult", "DEFAULT_ARMS"}
 
 
 def __getattr__(name: str):
@@ -25,4 +25,5 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_API, "load_scenario", "ScenarioError"])
 
 
-__all__ = ["__version__", "simulate", "compare", "MiningModel", "load_scenario", "ScenarioError"]
+__all__ = ["__version__", "simulate", "compare", "sweep", "analyze", "MiningModel", "load_scenario",
+           "ScenarioError"]

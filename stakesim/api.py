@@ -59,6 +59,32 @@ def compare(scenario: ScenarioLike = "default", arms: str | Iterable[str] = DEFA
                           progress=progress, source=source, overrides=_as_list(overrides))
 
 
+def sweep(experiment, out: str | Path, backend: str = "processes", workers: int | None = None,
+          scheduler: str | None = None, executor=None, resume: bool = False, overwrite: bool = False,
+          progress: bool = False):
+    """Run an experiment (a built-in name, a path to its YAML file, or a loaded ``Experiment``).
+
+    Results stream to a Parquet dataset in ``out`` as runs finish; ``resume=True`` finishes an
+    interrupted sweep without recomputing any run. ``backend`` is ``"processes"`` (all cores),
+    ``"serial"`` or ``"dask"`` (a LocalCluster, or ``scheduler="tcp://..."``); ``executor`` takes
+    any ``concurrent.futures``-style executor instead. Returns a summary of what ran.
+    """
+    from stakesim.experiments.experiment_file import Experiment, load_experiment
+    from stakesim.experiments.sweep import run_experiment
+
+    loaded = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
+    return run_experiment(loaded, out, backend=backend, workers=workers, scheduler=scheduler,
+                          executor=executor, resume=resume, overwrite=overwrite, progress=progress)
+
+
+def analyze(folder: str | Path):
+    """Analyse a sweep folder: per-arm estimates with paired differences, sensitivity indices for
+    Sobol and Morris designs, heatmaps; ``.write()`` writes them with a report."""
+    from stakesim.experiments.analyze import analyze as analyze_folder
+
+    return analyze_folder(folder)
+
+
 class MiningModel(engine.MiningModel):
     """The Mesa model, built the way Mesa users expect: from keyword arguments.
 
@@ -98,4 +124,4 @@ def _as_mapping(overrides: Overrides) -> Mapping[str, Any]:
     return dict(parse_assignment(text) for text in overrides)
 
 
-__all__ = ["DEFAULT_ARMS", "MiningModel", "RunResult", "Scenario", "compare", "simulate"]
+__all__ = ["DEFAULT_ARMS", "MiningModel", "RunResult", "Scenario", "analyze", "compare", "simulate", "sweep"]

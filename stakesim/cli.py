@@ -103,6 +103,32 @@ def build_parser() -> argparse.ArgumentParser:
                          help="folder for the results and report (default: out/compare-SCENARIO)")
     compare.add_argument("--no-progress", dest="progress", action="store_false",
                          help="do not show the progress bar")
+    commands.add_parser("experiments", help="list the built-in experiment files")
+
+    sweep = commands.add_parser(
+        "sweep", help="run an experiment file (a design of settings x arms x replicates), streaming results",
+        description="Run every run of an experiment and stream one row per run to a Parquet dataset "
+                    "in --out as runs finish; a killed sweep keeps every finished run, and --resume "
+                    "finishes it without recomputing any.")
+    sweep.add_argument("experiment", help="a built-in experiment's name or a path to an experiment YAML file")
+    sweep.add_argument("--out", type=Path, default=None,
+                       help="folder for the results (default: out/sweep-EXPERIMENT)")
+    sweep.add_argument("--backend", choices=("processes", "serial", "dask"), default="processes",
+                       help="where runs execute: local processes (default, all cores), this process, "
+                            "or Dask (a LocalCluster, or --scheduler)")
+    sweep.add_argument("--workers", type=_positive_int, default=None,
+                       help="processes or Dask workers (default: all cores)")
+    sweep.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="address of a running Dask scheduler (tcp://host:port); implies --backend dask")
+    sweep.add_argument("--resume", action="store_true", help="finish the runs missing from --out")
+    sweep.add_argument("--overwrite", action="store_true",
+                       help="clear --out's results first (needed for a folder of another experiment)")
+    sweep.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+
+    analyze = commands.add_parser(
+        "analyze", help="analyse a sweep folder: per-arm estimates, paired differences, sensitivity, report")
+    analyze.add_argument("folder", type=Path, help="the --out folder of a `stakesim sweep`")
+    analyze.add_argument("--out", type=Path, default=None, help="where to write (default: FOLDER/analysis)")
     return parser
 
 
@@ -205,7 +231,62 @@ def cmd_compare(args) -> int:
     return 0
 
 
-COMMANDS = {"scenarios": cmd_scenarios, "run": cmd_run, "compare": cmd_compare}
+def cmd_experiments(args) -> int:
+    from stakesim.experiments.experiment_file import builtin_experiments, load_experiment
+
+    for name in builtin_experiments():
+        experiment = load_experiment(name)
+        description = " ".join(experiment.description.split())
+        print(f"{name:20s} {experiment.run_count():>6,} runs  {description}")
+    return 0
+
+
+def cmd_sweep(args) -> int:
+    from stakesim.experiments.experiment_file import load_experiment
+
+    experiment = load_experiment(args.experiment)
+    out = args.out or Path("out") / f"sweep-{experiment.name}"
+    if args.scheduler:
+        args.backend = "dask"
+    if args.backend != "serial":
+        cores = os.cpu_count() or 1
+        if args.workers is not None and args.workers > cores and not args.scheduler:
+            print(f"stakesim: note: --workers {args.workers} is more than the {cores} cores here; "
+                  f"using {cores}", file=sys.stderr)
+            args.workers = cores
+    print(f"sweep '{experiment.name}': {experiment.run_count():,} runs ({experiment.point_count()} point(s) x "
+          f"{len(experiment.arms)} arm(s) x {experiment.replicates} replicate(s)) on {args.backend}, into {out}",
+          file=sys.stderr)
+    from stakesim.experiments.sweep_runner import SweepError
+
+    try:
+        summary = api.sweep(experiment, out, backend=args.backend, workers=args.workers,
+                            scheduler=args.scheduler, resume=args.resume, overwrite=args.overwrite,
+                            progress=args.progress)
+    except SweepError as exc:
+        raise CLIError(f"--out {out}: {exc}") from None
+    print(f"{summary.ran_now} run(s) now, {summary.done_before} already there, {summary.failed} failed; "
+          f"results in {summary.folder}. Next: stakesim analyze {summary.folder}")
+    return 0
+
+
+def cmd_analyze(args) -> int:
+    from stakesim.experiments.dataset import DatasetError
+
+    try:
+        analysis = api.analyze(args.folder)
+        written = analysis.write(args.out)
+    except DatasetError as exc:
+        raise CLIError(str(exc)) from None
+    if analysis.failed:
+        print(f"stakesim: note: {analysis.failed} run(s) failed; see their errors in the runs table",
+              file=sys.stderr)
+    print(f"report: {written['report_html']} (tables and figures beside it)")
+    return 0
+
+
+COMMANDS = {"scenarios": cmd_scenarios, "run": cmd_run, "compare": cmd_compare, "experiments": cmd_experiments,
+            "sweep": cmd_sweep, "analyze": cmd_analyze}
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -230,8 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     except (ScenarioError, CLIError) as exc:
         print(f"stakesim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("stakesim: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"stakesim: interrupted{': ' + str(exc) if str(exc) else ''}", file=sys.stderr)
         return 130
 
 
