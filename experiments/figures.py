@@ -21,20 +21,26 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import seaborn as sns
+import matplotlib
 from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize
+from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from stakesim.experiments.analysis import licence_by_phase, trajectory_bands
+from stakesim.experiments.analysis import identical_arms, licence_by_phase, trajectory_bands
 from stakesim.experiments.arms import BASELINE
 from stakesim.simulator import licence
 from stakesim.simulator.schema import ProjectSpec, planned_phase_starts
 
 DPI = 120
-TRUST_CMAP = "RdYlGn"
-NODE_COLOURS = {"company": "#4c72b0", "local_government": "#8172b3", "community": "#dd8452", "cso": "#55a868"}
+# The trust graph: edge colour is trust on a single-hue scale (light to dark blue; the palest blues
+# are left out so a tie of no trust still shows on white), and node colour is the stakeholder type
+# in categorical colours with no blue (vermillion, reddish purple, mustard, bluish green),
+# so no node can be read as a trust level.
+TRUST_CMAP = "Blues"
+TRUST_CMAP_RANGE = (0.3, 1.0)
+NODE_COLOURS = {"company": "#d55e00", "local_government": "#cc79a7", "community": "#e6ab02", "cso": "#009e73"}
 NODE_LABELS = {"company": "company", "local_government": "local government", "community": "community",
                "cso": "civil-society organisation"}
 TYPE_ORDER = ("company", "local_government", "community", "cso")
@@ -51,9 +57,38 @@ def arm_colours(arms: list[str]) -> dict[str, str]:
 LINE_STYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)))
 
 
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+
+
 def arm_styles(arms: list[str]) -> dict[str, object]:
     """Line styles per arm, so arms whose lines coincide stay visible on top of each other."""
     return {arm: LINE_STYLES[i % len(LINE_STYLES)] for i, arm in enumerate(arms)}
+
+
+def trust_cmap():
+    """The colormap of trust on the graph's edges (see :data:`TRUST_CMAP_RANGE`)."""
+    lo, hi = TRUST_CMAP_RANGE
+    return ListedColormap(matplotlib.colormaps[TRUST_CMAP](np.linspace(lo, hi, 256)), name="trust")
+
+
+def identical_to(results: pd.DataFrame, arms: list[str]) -> dict[str, str]:
+    """Each arm whose runs are identical, month by month, to an earlier arm's: that earlier arm.
+
+    Identical arms draw identical lines and bars; figures name them ("identical to baseline") so a
+    reader does not look for a line that lies under another.
+    """
+    same: dict[str, str] = {}
+    for a, b in identical_arms(results, arms):
+        if b not in same:
+            same[b] = same.get(a, a)
+    return same
+
+
+def _named(arm: str, same: dict[str, str], sep: str = " ") -> str:
+    label = arm_label(arm).replace("\n", " ") if sep == " " else arm_label(arm)
+    if arm in same:
+        label += f"{sep}(identical to {arm_label(same[arm]).replace(chr(10), ' ')})"
+    return label
 
 
 def arm_label(arm: str) -> str:
@@ -73,8 +108,15 @@ TRUST_PANELS = (("trust_community_company", "Communities' trust in the company")
                 ("trust_community_government", "Communities' trust in the local government"))
 
 
-def trust_trajectories(results: pd.DataFrame, arms: list[str], phase_starts: list[tuple[str, int]]) -> Figure:
-    """Communities' mean trust in the company and the local government by month, per arm, with CIs."""
+def trust_trajectories(results: pd.DataFrame, arms: list[str], phase_starts: list[tuple[str, int]],
+                       same: dict[str, str] | None = None) -> Figure:
+    """Communities' mean trust in the company and the local government by month, per arm, with CIs.
+
+    Each arm has its own colour, line style and marker, with markers staggered between arms, so
+    two arms whose lines coincide both stay visible; an arm identical to an earlier one (``same``,
+    computed when not given) says so in the legend.
+    """
+    same = identical_to(results, arms) if same is None else same
     colours = arm_colours(arms)
     styles = arm_styles(arms)
     months = int(results["step"].max())
@@ -83,11 +125,15 @@ def trust_trajectories(results: pd.DataFrame, arms: list[str], phase_starts: lis
     axes = fig.subplots(1, 2, sharey=True)
     for ax, (column, title) in zip(axes, TRUST_PANELS):
         bands = trajectory_bands(results, column)
-        for arm in arms:
+        every = max(months // 10, len(arms))  # markers of different arms fall on different months
+        for i, arm in enumerate(arms):
             b = bands[bands["arm"] == arm]
-            ax.fill_between(b["step"], b["low"], b["high"], color=colours[arm], alpha=0.2, linewidth=0)
-            ax.plot(b["step"], b["mean"], color=colours[arm], linestyle=styles[arm], linewidth=2.0,
-                    label=arm_label(arm).replace("\n", " "))
+            if arm not in same:  # an identical arm's band is the same band
+                ax.fill_between(b["step"], b["low"], b["high"], color=colours[arm], alpha=0.2, linewidth=0)
+            ax.plot(b["step"], b["mean"], color=colours[arm], linestyle=styles[arm],
+                    linewidth=1.4 if arm in same else 2.0, marker=MARKERS[i % len(MARKERS)], markersize=6,
+                    markevery=(int(i * every / max(len(arms), 1)), every), zorder=3 + (arm in same),
+                    label=_named(arm, same))
         for name, start in phase_starts:
             if 1 < start <= months:
                 ax.axvline(start, color="0.6", linestyle=":", linewidth=1)
@@ -112,8 +158,12 @@ def trust_trajectories(results: pd.DataFrame, arms: list[str], phase_starts: lis
 
 
 # --------------------------------------------------------------------------- blockade months
-def blockade_months(summaries: pd.DataFrame, arms: list[str]) -> Figure:
-    """Boxes for the spread, one dot per run (deterministic jitter: replicates side by side), diamonds for means."""
+def blockade_months(summaries: pd.DataFrame, arms: list[str], same: dict[str, str] | None = None) -> Figure:
+    """Boxes for the spread, one dot per run (deterministic jitter: replicates side by side), diamonds for means.
+
+    ``same``: arms identical to an earlier arm (:func:`identical_to`), named so under their box.
+    """
+    same = same or {}
     colours = arm_colours(arms)
     values = [summaries.loc[summaries["arm"] == arm].sort_values("replicate")["blockade_months"].to_numpy(float)
               for arm in arms]
@@ -131,7 +181,7 @@ def blockade_months(summaries: pd.DataFrame, arms: list[str]) -> Figure:
     ax.scatter(range(len(arms)), [v.mean() for v in values], marker="D", s=45, color="black", zorder=5,
                label="mean")
     ax.legend(loc="upper right", frameon=False)
-    ax.set_xticks(range(len(arms)), [arm_label(a) for a in arms])
+    ax.set_xticks(range(len(arms)), [_named(a, same, "\n") for a in arms])
     ax.set_xlabel("arm")
     ax.set_ylabel("months with a blockade (per run)")
     ax.set_ylim(bottom=0, top=max(1.0, max(v.max() for v in values) * 1.08))
@@ -141,8 +191,13 @@ def blockade_months(summaries: pd.DataFrame, arms: list[str]) -> Figure:
 
 
 # --------------------------------------------------------------------------- social licence by phase
-def social_licence_by_phase(results: pd.DataFrame, arms: list[str], phases: list[str]) -> Figure:
-    """Mean social licence per life-cycle phase and arm, with CIs and the licence levels."""
+def social_licence_by_phase(results: pd.DataFrame, arms: list[str], phases: list[str],
+                            same: dict[str, str] | None = None) -> Figure:
+    """Mean social licence per life-cycle phase and arm, with CIs and the licence levels.
+
+    ``same``: arms identical to an earlier arm (:func:`identical_to`), named so in the legend.
+    """
+    same = same or {}
     colours = arm_colours(arms)
     replicates = int(results["replicate"].nunique())
     table = licence_by_phase(results, phases)
@@ -156,7 +211,7 @@ def social_licence_by_phase(results: pd.DataFrame, arms: list[str], phases: list
         low = (rows["mean"] - rows["low"]).fillna(0).clip(lower=0).to_numpy(float)
         high = (rows["high"] - rows["mean"]).fillna(0).clip(lower=0).to_numpy(float)
         ax.bar(x, rows["mean"].fillna(0).to_numpy(float), width=width * 0.92, color=colours[arm],
-               label=arm_label(arm).replace("\n", " "), yerr=np.vstack([low, high]), capsize=3,
+               label=_named(arm, same), yerr=np.vstack([low, high]), capsize=3,
                error_kw={"elinewidth": 1, "ecolor": "0.2"})
         for xi, (mean, n) in zip(x, zip(rows["mean"], rows["n"])):
             if mean != mean:  # no run of this arm reached the phase
@@ -193,8 +248,14 @@ def _layout(graphs: dict[str, nx.DiGraph]) -> dict[str, np.ndarray]:
     return nx.circular_layout(ordered)
 
 
-def trust_graph(graphs: dict[str, nx.DiGraph], arms: list[str], replicate: int, seed: int) -> Figure:
-    """The relationship graph at the last month of one replicate, one panel per arm."""
+def trust_graph(graphs: dict[str, nx.DiGraph], arms: list[str], replicate: int, seed: int,
+                same: dict[str, str] | None = None) -> Figure:
+    """The relationship graph at the last month of one replicate, one panel per arm.
+
+    Edges are coloured by trust on :func:`trust_cmap` (blues), nodes by stakeholder type in
+    :data:`NODE_COLOURS` (no blue), so the two never share a colour.
+    """
+    same = same or {}
     panels = [a for a in arms if a in graphs]
     cols = min(len(panels), 2)
     rows = math.ceil(len(panels) / cols)
@@ -205,7 +266,7 @@ def trust_graph(graphs: dict[str, nx.DiGraph], arms: list[str], replicate: int, 
     pos = _layout({a: graphs[a] for a in panels})
     label_pos = {n: p * 1.24 for n, p in pos.items()}
     norm = Normalize(0, 1)
-    cmap = sns.color_palette(TRUST_CMAP, as_cmap=True)
+    cmap = trust_cmap()
     node_size = 520
     for ax, arm in zip(axes, panels):
         g = graphs[arm]
@@ -224,7 +285,7 @@ def trust_graph(graphs: dict[str, nx.DiGraph], arms: list[str], replicate: int, 
         nx.draw_networkx_labels(g, label_pos, ax=ax, labels={n: n.replace("_", " ") for n in g.nodes},
                                 font_size=9, font_color="0.15")
         new = sum(1 for _, _, d in g.edges(data=True) if d.get("kind") == "intervention")
-        ax.set_title(f"{arm_label(arm).replace(chr(10), ' ')}\n"
+        ax.set_title(f"{_named(arm, same)}\n"
                      f"{g.number_of_edges()} ties, {new} created by interventions", fontsize=11)
         ax.set_xlim(-1.55, 1.55)
         ax.set_ylim(-1.4, 1.4)
@@ -267,12 +328,19 @@ def comparison_figures(runs, phases) -> dict[str, Callable[[], Figure]]:
     save and drop one at a time. There is no ``graph`` entry when no graph was kept.
     """
     arms = runs.arm_names
+    found: list[dict[str, str]] = []
+
+    def same() -> dict[str, str]:  # computed once, when the first figure is built
+        if not found:
+            found.append(identical_to(runs.results, arms))
+        return found[0]
+
     builders: dict[str, Callable[[], Figure]] = {
-        "trust": lambda: trust_trajectories(runs.results, arms, _phase_starts(phases)),
-        "blockades": lambda: blockade_months(runs.summaries, arms),
-        "licence": lambda: social_licence_by_phase(runs.results, arms, [p.name for p in phases]),
+        "trust": lambda: trust_trajectories(runs.results, arms, _phase_starts(phases), same()),
+        "blockades": lambda: blockade_months(runs.summaries, arms, same()),
+        "licence": lambda: social_licence_by_phase(runs.results, arms, [p.name for p in phases], same()),
     }
     if runs.graphs:
         builders["graph"] = lambda: trust_graph(runs.graphs, arms, runs.graph_replicate,
-                                                runs.base_seed + runs.graph_replicate)
+                                                runs.base_seed + runs.graph_replicate, same())
     return builders

@@ -167,13 +167,15 @@ def build_report(runs: Runs, scenario: Scenario, arms: list[Arm], table: pd.Data
     doc.add("h2", "Figures")
     captions = {
         "trust": "Communities' mean trust in the company and in the local government, month by month; lines "
-                 "are means over replicates and bands their 95% confidence intervals.",
+                 "are means over replicates and bands their 95% confidence intervals. Each arm has its own "
+                 "colour, line style and markers, so lines that coincide stay visible; an arm whose runs "
+                 "are identical to another's is marked so in the legend.",
         "blockades": "Months with a blockade in each run (dots), their spread (boxes) and mean (diamonds).",
         "licence": "Mean social licence score in each life-cycle phase, per arm, with 95% confidence "
                    "intervals; dashed lines separate withdrawal, acceptance, approval and identification.",
         "graph": f"Trust graph at the last month of replicate {runs.graph_replicate} in each arm: "
-                 "node colour is the stakeholder type, edge colour and width the trust, dashed edges are "
-                 "ties an intervention created.",
+                 "node colour is the stakeholder type; edge colour (light to dark blue) and width are "
+                 "the trust; dashed edges are ties an intervention created.",
     }
     for key, caption in captions.items():
         if key in files:

@@ -149,3 +149,56 @@ def test_the_acute_crisis_reading_names_the_suspensions(report_dir):
     assert "protest months" in reading and "delay costs" in reading and "Its interventions cost" in reading
     assert "negotiation_table increased blockade months" in reading
     assert "This is a worsening" not in reading.split("negotiation_table increased blockade months")[1].split("\n")[0]
+
+
+# --------------------------------------------------------------------------- figures
+def test_trust_graph_node_colours_are_disjoint_from_the_edge_colours():
+    """Node colours (stakeholder type) are far, in RGB, from every colour trust can take on an edge."""
+    import networkx as nx
+    from matplotlib.collections import PathCollection
+    from matplotlib.colors import to_rgb
+    from matplotlib.patches import FancyArrowPatch
+
+    from stakesim.experiments.figures import NODE_COLOURS, trust_cmap, trust_graph
+
+    edge_scale = np.array(trust_cmap()(np.linspace(0, 1, 256)))[:, :3]
+    nodes = np.array([to_rgb(c) for c in NODE_COLOURS.values()])
+    distance = np.linalg.norm(nodes[:, None, :] - edge_scale[None, :, :], axis=2)
+    assert distance.min() > 0.3, distance.min(axis=1)
+    # and the drawn figure uses exactly these: every node face from NODE_COLOURS, every edge from the scale
+    g = nx.DiGraph()
+    for key, kind in (("co", "company"), ("gov", "local_government"), ("com", "community"), ("ngo", "cso")):
+        g.add_node(key, type=kind)
+    for (u, v), t in zip([("com", "co"), ("co", "com"), ("com", "gov"), ("ngo", "com")], [0.0, 0.3, 0.7, 1.0]):
+        g.add_edge(u, v, trust=t, kind="intervention" if u == "ngo" else "initial")
+    fig = trust_graph({"baseline": g}, ["baseline"], replicate=0, seed=0)
+    ax = fig.axes[0]
+    faces = np.vstack([c.get_facecolors()[:, :3] for c in ax.collections if isinstance(c, PathCollection)])
+    assert {tuple(np.round(f, 3)) for f in faces} <= {tuple(np.round(n, 3)) for n in nodes}
+    edges = np.array([p.get_edgecolor()[:3] for p in ax.patches if isinstance(p, FancyArrowPatch)])
+    assert len(edges) == 4
+    assert np.linalg.norm(edges[:, None, :] - edge_scale[None, :, :], axis=2).min(axis=1).max() < 0.01
+    assert np.linalg.norm(edges[:, None, :] - nodes[None, :, :], axis=2).min() > 0.3
+
+
+def test_identical_arms_are_drawn_distinguishably_and_named():
+    from stakesim.experiments.figures import identical_to, trust_trajectories
+
+    steps = np.arange(1, 13)
+    rows = []
+    for arm, shift in (("baseline", 0.0), ("idle", 0.0), ("busy", 0.2)):
+        for r in range(3):
+            rows.append(pd.DataFrame({"arm": arm, "replicate": r, "step": steps,
+                                      "trust_community_company": 0.3 + shift + 0.01 * r,
+                                      "trust_community_government": 0.5 - shift}))
+    results = pd.concat(rows, ignore_index=True)
+    arms = ["baseline", "idle", "busy"]
+    assert identical_to(results, arms) == {"idle": "baseline"}
+    fig = trust_trajectories(results, arms, [])
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")}
+    assert "idle (identical to baseline)" in lines and "baseline" in lines
+    a, b = lines["baseline"], lines["idle (identical to baseline)"]
+    assert (a.get_marker(), a.get_linestyle()) != (b.get_marker(), b.get_linestyle())
+    assert a.get_markevery() != b.get_markevery()  # markers staggered: both visible where lines coincide
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "idle (identical to baseline)" in legend
