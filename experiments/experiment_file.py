@@ -207,11 +207,13 @@ class Experiment(Strict):
     def hash(self) -> str:
         """sha256 of a canonical JSON of the validated definition and of the scenario it runs.
 
-        The scenario enters by its validated content (overrides applied), not by its path, so the
-        same experiment on the same scenario has the same hash wherever the files are, and editing
-        the scenario file changes it.
+        The scenario enters by its validated content (overrides applied), not by its name or path,
+        so the same experiment on the same scenario has the same hash wherever the files are (a
+        definition rebuilt with the scenario's absolute path included), and editing the scenario
+        file changes it.
         """
-        document = {"experiment": self.canonical(),
+        definition = {key: value for key, value in self.canonical().items() if key != "scenario"}
+        document = {"experiment": definition,
                     "scenario": self.base_scenario().model_dump(mode="json")}
         text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True,
                           allow_nan=False)

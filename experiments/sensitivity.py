@@ -242,6 +242,12 @@ def heatmap(runs: pd.DataFrame, x: str, y: str, outcome: str, arm: str | None = 
     for (i, j), group in frame.groupby(["y", "x"]):
         grid[int(i), int(j)] = group["v"].mean()
         counts[int(i), int(j)] = len(group)
+    if not xlabels or not ylabels:
+        fig = Figure(figsize=(4, 3), layout="constrained")
+        ax = fig.subplots()
+        ax.text(0.5, 0.5, f"no usable run in arm {arm!r}", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return fig
     fig = Figure(figsize=(1.2 + 0.7 * max(len(xlabels), 4), 1.0 + 0.5 * max(len(ylabels), 4)), layout="constrained")
     ax = fig.subplots()
     image = ax.imshow(np.ma.masked_invalid(grid), origin="lower", aspect="auto", cmap="viridis")

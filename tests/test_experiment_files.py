@@ -365,3 +365,11 @@ def test_from_data_without_a_file():
     assert experiment.origin == "<experiment data>"
     with pytest.raises(ScenarioError, match="^<experiment data>: invalid experiment: replicates"):
         experiment_from_data(with_({"replicates": 0}))
+
+
+def test_hash_does_not_depend_on_where_the_scenario_is_named(tmp_path):
+    from stakesim.scenarios import builtin_path
+
+    named = load_experiment(write(tmp_path, BASE))
+    by_path = experiment_from_data(with_({"scenario": str(builtin_path("default"))}))
+    assert named.hash() == by_path.hash()
