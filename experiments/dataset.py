@@ -41,6 +41,9 @@ MANIFEST = "experiment.json"
 RUNS, STEPS = "runs", "steps"
 PART = re.compile(r"^part-(\d{6,})\.parquet$")
 TEMP_MARK = ".tmp-"
+STATUS = ("status", "error")
+PROVENANCE = ("experiment", "scenario_hash", "stakesim_version")
+SETTINGS_KEY = b"stakesim.settings"
 
 
 class DatasetError(ValueError):
@@ -188,11 +191,17 @@ def finished_run_ids(folder: str | Path) -> set[str]:
 
 
 def read_runs(folder: str | Path) -> pd.DataFrame:
-    """One row per finished run, from every whole runs part, in part order."""
+    """One row per finished run, from every whole runs part, sorted by run id (so the table is the
+    same whichever order the runs finished in); columns in ``column_order``."""
     tables = [_read_part(path) for _, path in parts(folder, RUNS)]
     if not tables:
-        return pd.DataFrame(columns=[*RUN_KEYS, "status", "error"])
-    return _to_frame(tables)
+        return pd.DataFrame(columns=[*RUN_KEYS, *STATUS])
+    settings: list[str] = []
+    for table in tables:
+        settings.extend(json.loads((table.schema.metadata or {}).get(SETTINGS_KEY, b"[]")))
+    frame = _to_frame(tables)
+    frame = frame[column_order(frame.columns, settings)]
+    return frame.sort_values("run_id", kind="stable").reset_index(drop=True)
 
 
 def read_steps(folder: str | Path) -> pd.DataFrame:
@@ -201,7 +210,8 @@ def read_steps(folder: str | Path) -> pd.DataFrame:
     tables = [_read_part(path) for number, path in parts(folder, STEPS) if number in committed]
     if not tables:
         return pd.DataFrame(columns=[*RUN_KEYS, "step"])
-    return _to_frame(tables)
+    frame = _to_frame(tables)
+    return frame.sort_values(["run_id", "step"], kind="stable").reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- building tables
@@ -216,14 +226,36 @@ def _column(values: list[Any]):
                          for v in values], type=pa.string())
 
 
+def _settings_of(row: dict[str, Any]) -> list[str]:
+    """A row's setting columns: those between its keys and its status (``run_task`` writes them so)."""
+    names = list(row)
+    start = names.index("seed") + 1 if "seed" in names else 0
+    end = names.index("status") if "status" in names else start
+    return names[start:end]
+
+
+def column_order(names: Iterable[str], settings: Iterable[str]) -> list[str]:
+    """Keys, settings, status and error, outcomes, provenance: the same order whichever run came first."""
+    names = list(dict.fromkeys(names))
+    settings = [n for n in dict.fromkeys(settings) if n in names]
+    fixed = set(RUN_KEYS) | set(settings) | set(STATUS) | set(PROVENANCE)
+    return ([n for n in RUN_KEYS if n in names] + settings + [n for n in STATUS if n in names]
+            + [n for n in names if n not in fixed] + [n for n in PROVENANCE if n in names])
+
+
 def rows_table(rows: list[dict[str, Any]]):
-    """The runs table of a batch: columns in order of first appearance, missing values null."""
+    """The runs table of a batch, columns in ``column_order``, missing values null; the setting
+    columns are named in the schema metadata (``stakesim.settings``)."""
     import pyarrow as pa
 
     names: dict[str, None] = {}
+    settings: dict[str, None] = {}
     for row in rows:
         names.update(dict.fromkeys(row))
-    return pa.table({name: _column([row.get(name) for row in rows]) for name in names})
+        settings.update(dict.fromkeys(_settings_of(row)))
+    order = column_order(names, settings)
+    table = pa.table({name: _column([row.get(name) for row in rows]) for name in order})
+    return table.replace_schema_metadata({SETTINGS_KEY: json.dumps(list(settings)).encode()})
 
 
 def steps_table(frames: list[pd.DataFrame]):
