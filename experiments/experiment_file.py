@@ -43,7 +43,7 @@ from stakesim.scenarios.files import builtin_names as scenario_names
 from stakesim.scenarios.files import file_kind, read_text, resolve_path
 from stakesim.scenarios.loader import load_scenario
 from stakesim.scenarios.wording import clip, clip_path, did_you_mean, kind_of, listing, show
-from stakesim.scenarios.yaml_reader import parse_yaml
+from stakesim.scenarios.yaml_reader import parse_yaml, read_yaml
 from stakesim.simulator import introspection as schema_words
 from stakesim.simulator.declarations import ID_PATTERN, Strict, field
 from stakesim.simulator.interventions import KINDS
@@ -169,6 +169,7 @@ class Experiment(Strict):
     _origin: str = PrivateAttr("<experiment data>")
     _scenario_source: str | Path = PrivateAttr("")
     _scenario: Scenario | None = PrivateAttr(None)
+    _raw: tuple[dict[str, Any], str] | None = PrivateAttr(None)  # the scenario file's data, read once
 
     # ------------------------------------------------------------------ derived
     @property
@@ -479,14 +480,27 @@ def _try_values(experiment: Experiment, path: str, spec: ParameterSpec, problems
         values = [spec.value(spec.low), spec.value(spec.high)]
     else:
         values = list(spec.levels)
+    raw, shown = _raw_scenario(experiment)
     for value in values:
         try:
-            load_scenario(experiment.scenario_source, overrides={**experiment.overrides, path: value},
-                          override_label="setting")
+            load_scenario(raw, overrides={**experiment.overrides, path: value}, override_label="setting")
         except ScenarioError as exc:
             text = str(exc)
+            if text.startswith(_RAW_ORIGIN):  # name the scenario's file, not the copy tried
+                text = shown + text[len(_RAW_ORIGIN):]
             problems.add(where, f"the scenario refuses {show(value)}: {text}")
             return
+
+
+_RAW_ORIGIN = "<scenario data>"
+
+
+def _raw_scenario(experiment: Experiment) -> tuple[dict[str, Any], str]:
+    """The scenario file's raw data, read once for trying every value, and how messages name it."""
+    if experiment._raw is None:
+        path = resolve_path(experiment.scenario_source)
+        experiment._raw = (read_yaml(path), clip_path(path))
+    return experiment._raw
 
 
 def _check_design(experiment: Experiment, problems: _Problems) -> None:
