@@ -43,6 +43,7 @@ class Analysis:
     indices: pd.DataFrame | None
     failed: int
     figures: dict = field(default_factory=dict)  # name -> matplotlib Figure
+    boxes: list = field(default_factory=list)    # discovery.Box: where one arm beats another
 
     def write(self, out_dir: str | Path | None = None) -> dict[str, Path]:
         """Write the tables, figures and report (default: ``folder/analysis``)."""
@@ -55,6 +56,10 @@ class Analysis:
         if self.indices is not None:
             paths["indices"] = staging / "indices.csv"
             self.indices.to_csv(paths["indices"], index=False)
+        if self.boxes:
+            paths["discovery"] = staging / "discovery.csv"
+            pd.concat([b.limits.assign(arm=b.arm, versus=b.versus, outcome=b.outcome, coverage=b.coverage,
+                                       density=b.density) for b in self.boxes]).to_csv(paths["discovery"], index=False)
         images: dict[str, bytes] = {}
         for name, figure in self.figures.items():
             buffer = io.BytesIO()
@@ -90,6 +95,9 @@ class Analysis:
             doc.add("table", (["arm", "outcome", "parameter", measure],
                               [[r.arm, r.outcome, r.parameter, _num(getattr(r, measure))]
                                for r in top.itertuples(index=False)], True))
+        if self.boxes:
+            doc.add("h2", "Scenario discovery: where one arm beats the other (PRIM)")
+            doc.add("ul", [box.sentence() for box in self.boxes])
         for name in self.figures:
             doc.add("img", (f"{name}.png", _CAPTIONS.get(name.split("-")[0], name)))
         doc.add("p", "These are results of the model over the settings the experiment varies, not "
@@ -147,4 +155,25 @@ def analyze(folder: str | Path) -> Analysis:
         for arm in experiment.arms[:4]:
             figures[f"heatmap-{arm}"] = sensitivity.heatmap(runs, settings[0], settings[1],
                                                             experiment.outcomes[0], arm=arm)
-    return Analysis(folder, experiment, runs, summary, indices, failed, figures)
+    return Analysis(folder, experiment, runs, summary, indices, failed, figures, discover_boxes(runs, experiment))
+
+
+DISCOVERY_OUTCOMES = (("blockade_months", "lower"), ("final_trust_community_company", "higher"))
+
+
+def discover_boxes(runs: pd.DataFrame, experiment: Experiment) -> list:
+    """PRIM boxes for the first two intervention arms, both ways, where settings were varied."""
+    from stakesim.experiments import discovery
+
+    arms = [a for a in experiment.arms if a != BASELINE][:2]
+    if len(arms) < 2 or not experiment.parameter_names or not discovery.available():
+        return []
+    boxes = []
+    for outcome, better in DISCOVERY_OUTCOMES:
+        if outcome not in runs:
+            continue
+        for arm, versus in (arms, arms[::-1]):
+            box = discovery.discover(runs, experiment, arm, versus, outcome, better)
+            if box is not None:
+                boxes.append(box)
+    return boxes
