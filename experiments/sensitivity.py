@@ -9,6 +9,9 @@ one column per outcome. Replicates are averaged per point first (runs whose ``st
   half-widths) of a Sobol design;
 - ``morris_indices``: SALib's Morris elementary effects (mu_star, its confidence, sigma) of a
   Morris design, with the sample matrix rebuilt from the experiment (``design.sample_matrix``).
+  SALib measures each elementary effect per grid step as a share of the parameter's range, so
+  mu* is in the outcome's unit and comparable across parameters with different ranges (for a
+  list of levels, a step moves across about two thirds of the levels).
 
 ``index_figure`` draws either table as bars per parameter, one panel per outcome; ``heatmap``
 draws an outcome's mean over two settings. matplotlib and SALib's analyses are imported inside
