@@ -217,10 +217,10 @@ SCRIPT = textwrap.dedent("""
     from stakesim.experiments.sweep_runner import run_sweep
     from stakesim.experiments.tasks import base_hash, make_tasks
     scenario, out, marker = sys.argv[1], sys.argv[2], sys.argv[3]
-    points = [{"parameters.trust_loss_rate": round(0.05 + 0.9 * i / 49, 4)} for i in range(50)]
-    tasks = make_tasks(points, ["baseline", "negotiation_table"], 3, 100, scenario, base_hash(scenario), steps=48)
+    points = [{"parameters.trust_loss_rate": round(0.05 + 0.9 * i / 24, 4)} for i in range(25)]
+    tasks = make_tasks(points, ["baseline", "negotiation_table"], 3, 100, scenario, base_hash(scenario), steps=36)
     try:
-        run_sweep(tasks, out, {"name": "test-kill", "definition": {"points": 50}}, backend="processes",
+        run_sweep(tasks, out, {"name": "test-kill", "definition": {"points": 25}}, backend="processes",
                   workers=2, progress=False, batch_runs=10, batch_seconds=0.5)
     except KeyboardInterrupt:
         sys.exit(130)
@@ -228,8 +228,8 @@ SCRIPT = textwrap.dedent("""
 
 
 def kill_tasks(scenario_file: Path) -> list[RunTask]:
-    points = [{"parameters.trust_loss_rate": round(0.05 + 0.9 * i / 49, 4)} for i in range(50)]
-    return make_tasks(points, ARMS, 3, 100, str(scenario_file), base_hash(str(scenario_file)), steps=48)
+    points = [{"parameters.trust_loss_rate": round(0.05 + 0.9 * i / 24, 4)} for i in range(25)]
+    return make_tasks(points, ARMS, 3, 100, str(scenario_file), base_hash(str(scenario_file)), steps=36)
 
 
 def start_script(scenario_file: Path, out: Path, marker: str) -> subprocess.Popen:
@@ -262,14 +262,14 @@ def test_kill_and_resume_gives_every_run_once_and_equal_to_an_uninterrupted_swee
     (out / "runs" / ".part-999999.parquet.tmp-1").write_bytes(b"PAR1 torn")
     assert finished_run_ids(out) == done_at_kill
     with pytest.warns(UserWarning, match="temporary file"):
-        resumed = run_sweep(tasks, out, {"name": "test-kill", "definition": {"points": 50}},
+        resumed = run_sweep(tasks, out, {"name": "test-kill", "definition": {"points": 25}},
                             backend="processes", workers=2, progress=False, resume=True)
     assert resumed.done_before == len(done_at_kill)
     assert resumed.ran_now == len(tasks) - len(done_at_kill) and resumed.complete
     runs = read_runs(out)
     assert len(runs) == len(tasks) and runs["run_id"].is_unique
     assert set(runs["run_id"]) == {t.run_id for t in tasks}
-    whole = run_sweep(tasks, tmp_path / "whole", {"name": "test-kill", "definition": {"points": 50}},
+    whole = run_sweep(tasks, tmp_path / "whole", {"name": "test-kill", "definition": {"points": 25}},
                       backend="processes", workers=2, progress=False)
     assert whole.ran_now == len(tasks)
     assert_same_runs(runs, read_runs(tmp_path / "whole"))
@@ -297,7 +297,7 @@ def test_a_signal_stops_the_sweep_keeps_what_finished_and_leaves_no_worker(scena
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
     runs = read_runs(out)
-    assert 0 < len(runs) < 300 and runs["run_id"].is_unique
+    assert 0 < len(runs) < 150 and runs["run_id"].is_unique
     assert not dataset.leftovers(out)
 
 
