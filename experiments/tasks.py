@@ -22,8 +22,10 @@ import hashlib
 import json
 import math
 import numbers
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -150,6 +152,15 @@ def _cached_base(scenario_ref: str, fixed_key: str, steps: int | None) -> tuple[
     return digest, base
 
 
+def _absolute(scenario_ref: Any) -> str:
+    """A file reference made absolute (workers may run elsewhere); a built-in name as it is."""
+    text = str(scenario_ref)
+    path = Path(text)
+    if path.suffix.lower() in (".yaml", ".yml") or os.sep in text or isinstance(scenario_ref, Path):
+        return str(path.expanduser().resolve())
+    return text
+
+
 def clear_cache() -> None:
     """Forget the loaded base scenarios (tests that change a scenario file use this)."""
     _cached_base.cache_clear()
@@ -196,7 +207,11 @@ def _outcome_column(key: str, taken: dict[str, Any]) -> str:
 def run_task(task: RunTask) -> RunRecord:
     """Run one task and return its record; never raises for a run that fails (status ``failed``)."""
     try:
-        digest, base = _cached_base(task.scenario_ref, _key(task.fixed_overrides), task.steps)
+        key = (task.scenario_ref, _key(task.fixed_overrides), task.steps)
+        digest, base = _cached_base(*key)
+        if digest != task.scenario_hash:  # loaded before the file changed? read it once more
+            _cached_base.cache_clear()
+            digest, base = _cached_base(*key)
         if digest != task.scenario_hash:
             raise RuntimeError(f"{SCENARIO_CHANGED}: '{task.scenario_ref}' now has hash "
                                f"{digest[:12]}, the sweep was planned on {task.scenario_hash[:12]}")
@@ -234,7 +249,8 @@ def make_tasks(points: Sequence[Mapping[str, Any]], arms: Sequence[str], replica
     in every arm and at every point (common random numbers).
 
     ``points`` are mappings {dotted path: value} (an empty mapping is the base scenario);
-    ``arms`` are arm names as ``parse_arms`` reads them (checked here, before any run).
+    ``arms`` are arm names as ``parse_arms`` reads them (checked here, before any run). A scenario
+    file's path is made absolute, since workers may run in another folder.
     """
     if replicates < 1:
         raise ValueError(f"replicates must be at least 1, got {replicates}")
@@ -244,6 +260,7 @@ def make_tasks(points: Sequence[Mapping[str, Any]], arms: Sequence[str], replica
         raise ValueError("give at least one arm, e.g. ['baseline']")
     arm_names = [arm.name for arm in parse_arms(",".join(arms))]
     fixed = _pairs(fixed_overrides)
+    scenario_ref = _absolute(scenario_ref)
     tasks = []
     for point, settings in enumerate(points):
         pairs = _pairs(settings)

@@ -176,6 +176,19 @@ def test_a_scenario_changed_after_planning_fails_its_runs(scenario_file, tmp_pat
     assert read_runs(tmp_path / "out")["error"].str.contains("scenario changed since the sweep started").all()
 
 
+def test_a_scenario_edited_and_planned_again_in_the_same_process_runs_the_new_version(scenario_file, tmp_path):
+    """The per-process cache is not stale: a notebook that edits the file and plans again gets it."""
+    first = run_sweep(tasks_for(scenario_file, levels=(0.2,), replicates=1), tmp_path / "a", EXPERIMENT,
+                      backend="serial", progress=False)
+    changed = minimal_scenario(communities=2)
+    changed["project"]["delay_cost_per_month"] = 11.0
+    scenario_file.write_text(yaml.safe_dump(changed), encoding="utf-8")
+    second = run_sweep(tasks_for(scenario_file, levels=(0.2,), replicates=1), tmp_path / "b", EXPERIMENT,
+                       backend="serial", progress=False)
+    assert first.failed == second.failed == 0
+    assert read_runs(tmp_path / "a")["scenario_hash"][0] != read_runs(tmp_path / "b")["scenario_hash"][0]
+
+
 def test_folders_of_other_experiments_are_refused_and_resume_recomputes_nothing(scenario_file, tmp_path):
     out = tmp_path / "out"
     tasks = tasks_for(scenario_file, levels=(0.2,), replicates=2)
