@@ -391,3 +391,32 @@ def test_a_dask_worker_killed_mid_sweep_loses_no_run(scenario_file, tmp_path, da
     assert (summary.ran_now, summary.failed, summary.remaining) == (len(tasks), 0, 0)
     runs = read_runs(out)
     assert len(runs) == len(tasks) and runs["run_id"].is_unique and (runs["status"] == "ok").all()
+
+
+def test_a_process_worker_killed_mid_sweep_loses_no_run(scenario_file, tmp_path):
+    """A killed pool worker breaks the pool; the runner starts a new one and submits again."""
+    psutil = pytest.importorskip("psutil")
+    tasks = kill_tasks(scenario_file)
+    out = tmp_path / "out"
+    killed: dict[str, int] = {}
+
+    def kill_one_worker():
+        deadline = time.monotonic() + 60
+        while not dataset.parts(out) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        mine = psutil.Process().cmdline()
+        workers = [p for p in psutil.Process().children() if p.cmdline() == mine]
+        killed["finished"] = len(finished_run_ids(out))
+        killed["workers"] = len(workers)
+        os.kill(workers[0].pid, signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_one_worker, daemon=True)
+    killer.start()
+    summary = run_sweep(tasks, out, EXPERIMENT, backend="processes", workers=2, progress=False,
+                        batch_runs=10, batch_seconds=0.5)
+    killer.join(timeout=5)
+    assert killed["workers"] == 2 and 0 < killed["finished"] < len(tasks)
+    assert summary.resubmitted > 0
+    assert (summary.ran_now, summary.failed, summary.remaining) == (len(tasks), 0, 0)
+    runs = read_runs(out)
+    assert len(runs) == len(tasks) and runs["run_id"].is_unique and (runs["status"] == "ok").all()
