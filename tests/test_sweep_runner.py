@@ -314,6 +314,31 @@ def test_a_signal_stops_the_sweep_keeps_what_finished_and_leaves_no_worker(scena
     assert not dataset.leftovers(out)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux's")
+def test_workers_die_with_their_sweep_even_when_it_is_killed_with_sigkill(scenario_file, tmp_path):
+    psutil = pytest.importorskip("psutil")
+    out = tmp_path / "out"
+    proc = start_script(scenario_file, out, f"stakesim-test-orphans-{os.getpid()}")
+    workers = []
+    try:
+        wait_for_part(proc, out)
+        workers = child_processes(proc.pid)
+        assert len(workers) >= 2
+        os.kill(proc.pid, signal.SIGKILL)  # the sweep alone, not its process group
+        proc.wait(timeout=10)
+        gone, alive = psutil.wait_procs(workers, timeout=10)
+        assert not alive, f"orphaned workers: {alive}"
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        for worker in workers:
+            try:
+                worker.kill()
+            except psutil.NoSuchProcess:
+                pass
+
+
 # --------------------------------------------------------------------------- a real Dask cluster
 @pytest.fixture
 def dask_cluster(tmp_path):
