@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import math
 import numbers
 import os
 from collections.abc import Iterable, Mapping, Sequence
