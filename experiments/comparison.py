@@ -16,6 +16,7 @@ the results are written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -126,26 +127,92 @@ class Comparison:
 def run_comparison(scenario: Scenario, arms: Iterable[Arm], replicates: int = 20, base_seed: int = 0,
                    steps: int | None = None, executor: Executor | None = None, progress: bool = False,
                    source: str | None = None, overrides: Iterable[str] = (),
-                   graph_replicate: int = 0) -> Comparison:
+                   graph_replicate: int = 0, out_dir: str | Path | None = None,
+                   backend: str = "processes", workers: int | None = None, scheduler: str | None = None,
+                   resume: bool = False, overwrite: bool = False) -> Comparison:
     """Run every arm of ``scenario`` over ``replicates`` paired replicates and return the comparison.
 
     ``scenario`` is a validated ``Scenario``; ``arms`` are ``Arm`` objects (``arms.parse_arms``
     turns ``"baseline,learning_space+negotiation_table"`` into them). Every arm is validated as a
     whole scenario before any run (``arms.ArmError`` names the arm that cannot be hosted).
-    ``steps`` overrides the scenario's months. ``executor`` is any ``concurrent.futures``-style
-    executor (``runner.process_pool(n)``, Dask's ``client.get_executor()``); ``None`` runs serially
-    in this process. ``progress`` shows a bar on stderr. ``source`` (where the scenario came from;
-    default its name) and ``overrides`` (the ``PATH=VALUE`` settings applied to it) are recorded
-    in the provenance; ``graph_replicate`` is the replicate whose final graphs are kept.
+    ``steps`` overrides the scenario's months. ``source`` (where the scenario came from; default
+    its name) and ``overrides`` (the ``PATH=VALUE`` settings applied to it) are recorded in the
+    provenance; ``graph_replicate`` is the replicate whose final graphs are kept.
+
+    Without ``out_dir`` the runs are held in memory: ``executor`` is any
+    ``concurrent.futures``-style executor, ``None`` runs serially here. With ``out_dir`` the
+    comparison is an ``arms`` experiment on the sweep runner: runs stream to ``out_dir`` as they
+    finish (``backend``, ``workers``, ``scheduler``, ``executor`` as in ``sweep_runner.run_sweep``),
+    a killed comparison keeps them, and ``resume=True`` finishes it without recomputing any. The
+    numbers are the same either way.
     """
     arms = list(arms)
     for arm in arms:
         if not isinstance(arm, Arm):
             raise TypeError(f"arms must be Arm objects (experiments.arms.parse_arms makes them from "
                             f"names), got {arm!r}")
-    runs = run_arms(arm_scenarios(scenario, arms), replicates, base_seed, steps, executor, progress,
-                    graph_replicate)
+    if steps is not None:
+        scenario = Scenario.model_validate({**scenario.model_dump(), "steps": steps})
+    scenarios = arm_scenarios(scenario, arms)
+    if out_dir is None:
+        runs = run_arms(scenarios, replicates, base_seed, None, executor, progress, graph_replicate)
+    else:
+        runs = _run_on_sweep(scenario, scenarios, replicates, base_seed, graph_replicate, Path(out_dir),
+                             dict(backend=backend, workers=workers, scheduler=scheduler, executor=executor,
+                                  resume=resume, overwrite=overwrite, progress=progress))
     return Comparison(scenario, arms, runs, make_provenance(runs, scenario, arms, source, overrides))
+
+
+SCENARIO_FILE = "scenario.yaml"
+
+
+def _run_on_sweep(scenario: Scenario, scenarios: dict[str, Scenario], replicates: int, base_seed: int,
+                  graph_replicate: int, out: Path, options: dict) -> Runs:
+    """The comparison as an ``arms`` experiment on the sweep runner, read back into tables.
+
+    The scenario as run is written beside the results (``scenario.yaml``): the tasks name it by
+    path, so workers anywhere load the same scenario, and a resumed comparison checks its hash.
+    """
+    from stakesim.experiments import dataset
+    from stakesim.experiments.experiment_file import SUMMARY_KEYS, experiment_from_data
+    from stakesim.experiments.sweep import run_experiment
+    from stakesim.experiments.sweep_runner import SweepError
+    from stakesim.scenarios import dump_scenario
+    from stakesim.simulator.run import run_scenario
+
+    out.mkdir(parents=True, exist_ok=True)
+    scenario_file = out / SCENARIO_FILE
+    text = dump_scenario(scenario)
+    if not scenario_file.is_file() or scenario_file.read_text(encoding="utf-8") != text:
+        if scenario_file.is_file() and not options["overwrite"]:
+            raise SweepError(f"holds a comparison of another scenario or settings ({SCENARIO_FILE} "
+                             f"differs); choose another folder, or pass overwrite to start again")
+        dataset.atomic_write_bytes(scenario_file, lambda f: f.write(text.encode("utf-8")))
+    name = "compare-" + re.sub(r"[^A-Za-z0-9_-]+", "_", scenario.name).strip("_")
+    experiment = experiment_from_data({
+        "name": name[:60], "scenario": str(scenario_file.resolve()), "arms": list(scenarios),
+        "design": {"type": "arms"}, "replicates": replicates, "seed": base_seed,
+        "outcomes": list(SUMMARY_KEYS), "timeseries": True}, f"comparison in {out}")
+    summary = run_experiment(experiment, out, **options)
+    table = dataset.read_runs(out)
+    failed = table[table["status"] != "ok"]
+    if len(failed):
+        first = failed.iloc[0]
+        raise RuntimeError(f"{len(failed)} of {summary.total} runs failed (first: {first['run_id']}: "
+                           f"{first['error']}); the finished runs are kept in {out}")
+    order = {arm: i for i, arm in enumerate(scenarios)}
+    keys = ["arm", "replicate", "seed"]
+    table = table.assign(_order=table["arm"].map(order)).sort_values(["_order", "replicate"], kind="stable")
+    summaries = table[keys + [k for k in SUMMARY_KEYS if k in table.columns]].reset_index(drop=True)
+    steps = dataset.read_steps(out)
+    steps = steps.assign(_order=steps["arm"].map(order)).sort_values(["_order", "replicate", "step"],
+                                                                     kind="stable")
+    columns = [c for c in steps.columns if c not in ("run_id", "point", "_order", *keys)]
+    results = steps[keys + columns].reset_index(drop=True)
+    graphs = {arm: run_scenario(arm_scenario, seed=base_seed + graph_replicate).graph
+              for arm, arm_scenario in scenarios.items()}
+    months = int(results["step"].max())
+    return Runs(list(scenarios), replicates, base_seed, months, results, summaries, graphs, graph_replicate)
 
 
 __all__ = ["Comparison", "run_comparison"]

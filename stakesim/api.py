@@ -39,14 +39,20 @@ def simulate(scenario: ScenarioLike = "default", seed: int | None = None, steps:
 
 def compare(scenario: ScenarioLike = "default", arms: str | Iterable[str] = DEFAULT_ARMS,
             replicates: int = 20, seed: int = 0, executor=None, steps: int | None = None,
-            overrides: Overrides = None, progress: bool = False, source: str | None = None):
+            overrides: Overrides = None, progress: bool = False, source: str | None = None,
+            out: str | Path | None = None, backend: str = "processes", workers: int | None = None,
+            scheduler: str | None = None, resume: bool = False, overwrite: bool = False):
     """Compare arms of interventions over paired replicates (replicate r uses seed ``seed + r``).
 
     ``arms`` is ``"baseline,learning_space"`` or a list of arm names, each ``baseline`` or
-    intervention types joined by ``+``. ``executor`` is any ``concurrent.futures``-style executor
-    (a process pool, Dask's ``client.get_executor()``); ``None`` runs serially here. Returns a
-    comparison with ``summary_table()``, ``figures()`` and ``write_report(folder)``. ``source``
-    names where the scenario came from in the provenance (default: the name or path given).
+    intervention types joined by ``+``. Returns a comparison with ``summary_table()``,
+    ``figures()`` and ``write_report(folder)``. ``source`` names where the scenario came from in
+    the provenance (default: the name or path given).
+
+    Without ``out`` the runs stay in memory and run serially, or on ``executor`` (any
+    ``concurrent.futures``-style executor). With ``out`` they stream to that folder on the sweep
+    runner as they finish (``backend`` "processes", "serial" or "dask", ``workers``,
+    ``scheduler``), so an interrupted comparison keeps them and ``resume=True`` finishes it.
     """
     from stakesim.experiments.arms import parse_arms
     from stakesim.experiments.comparison import run_comparison
@@ -56,7 +62,9 @@ def compare(scenario: ScenarioLike = "default", arms: str | Iterable[str] = DEFA
     if source is None:
         source = str(scenario) if isinstance(scenario, (str, Path)) else spec.name
     return run_comparison(spec, arm_list, replicates=replicates, base_seed=seed, executor=executor,
-                          progress=progress, source=source, overrides=_as_list(overrides))
+                          progress=progress, source=source, overrides=_as_list(overrides), out_dir=out,
+                          backend=backend, workers=workers, scheduler=scheduler, resume=resume,
+                          overwrite=overwrite)
 
 
 def sweep(experiment, out: str | Path, backend: str = "processes", workers: int | None = None,

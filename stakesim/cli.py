@@ -59,6 +59,23 @@ def _replicates(text: str) -> int:
     return value
 
 
+def _where_options(command) -> None:
+    """Where runs execute and what to do with an output folder that has results: sweep and compare."""
+    command.add_argument("--backend", choices=("processes", "serial", "dask"), default="processes",
+                         help="where runs execute: local processes (default), this process, or Dask "
+                              "(a LocalCluster, or the cluster at --scheduler)")
+    command.add_argument("--workers", type=_positive_int, default=None,
+                         help="processes or Dask workers (default: all cores, and never more; 1 runs "
+                              "serially in this process)")
+    command.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                         help="address of a running Dask scheduler (tcp://host:port); implies --backend dask")
+    command.add_argument("--resume", action="store_true",
+                         help="finish the runs missing from --out (an interrupted run of the same command)")
+    command.add_argument("--overwrite", action="store_true",
+                         help="clear the results in --out first (needed for a folder of another experiment)")
+    command.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stakesim",
@@ -90,9 +107,6 @@ def build_parser() -> argparse.ArgumentParser:
                               f"(default: {','.join(api.DEFAULT_ARMS)}; kinds: {', '.join(KINDS)})")
     compare.add_argument("--replicates", type=_replicates, default=20,
                          help="runs per arm (default 20)")
-    compare.add_argument("--workers", type=_positive_int, default=None,
-                         help="processes to run in parallel (default: all cores, and never more; 1 "
-                              "runs serially in this process)")
     compare.add_argument("--seed", type=_seed, default=0,
                          help="base seed; replicate r uses seed SEED+r in every arm (default 0)")
     compare.add_argument("--steps", type=_positive_int, default=None,
@@ -101,8 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="override a scenario value for every arm, as in 'run' (repeatable)")
     compare.add_argument("--out", type=Path, default=None,
                          help="folder for the results and report (default: out/compare-SCENARIO)")
-    compare.add_argument("--no-progress", dest="progress", action="store_false",
-                         help="do not show the progress bar")
+    _where_options(compare)
     commands.add_parser("experiments", help="list the built-in experiment files")
 
     sweep = commands.add_parser(
@@ -113,17 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("experiment", help="a built-in experiment's name or a path to an experiment YAML file")
     sweep.add_argument("--out", type=Path, default=None,
                        help="folder for the results (default: out/sweep-EXPERIMENT)")
-    sweep.add_argument("--backend", choices=("processes", "serial", "dask"), default="processes",
-                       help="where runs execute: local processes (default, all cores), this process, "
-                            "or Dask (a LocalCluster, or --scheduler)")
-    sweep.add_argument("--workers", type=_positive_int, default=None,
-                       help="processes or Dask workers (default: all cores)")
-    sweep.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                       help="address of a running Dask scheduler (tcp://host:port); implies --backend dask")
-    sweep.add_argument("--resume", action="store_true", help="finish the runs missing from --out")
-    sweep.add_argument("--overwrite", action="store_true",
-                       help="clear --out's results first (needed for a folder of another experiment)")
-    sweep.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    _where_options(sweep)
 
     analyze = commands.add_parser(
         "analyze", help="analyse a sweep folder: per-arm estimates, paired differences, sensitivity, report")
@@ -194,7 +197,7 @@ def _deferred_interrupt():
 
 def cmd_compare(args) -> int:
     from stakesim.experiments.arms import parse_arms
-    from stakesim.experiments.runner import process_pool
+    from stakesim.experiments.sweep_runner import SweepError
 
     scenario = _load(args)
     try:
@@ -204,23 +207,19 @@ def cmd_compare(args) -> int:
     out = args.out or Path("out") / f"compare-{re.sub(r'[^A-Za-z0-9_.-]+', '_', scenario.name)}"
     _writable_folder(out)
     runs = len(arms) * args.replicates
-    cores = os.cpu_count() or 1
-    if args.workers is not None and args.workers > cores:
-        print(f"stakesim: note: --workers {args.workers} is more than the {cores} cores here; "
-              f"using {cores}", file=sys.stderr)
-    workers = min(args.workers or cores, cores, runs)
+    backend, workers = _where(args, runs)
     print(f"comparing {len(arms)} arm(s) x {args.replicates} replicate(s) = {runs} runs of "
-          f"'{scenario.name}' on {workers} worker(s)", file=sys.stderr)
-    options = dict(arms=[arm.name for arm in arms], replicates=args.replicates, seed=args.seed,
-                   progress=args.progress, source=str(args.scenario), overrides=args.overrides)
+          f"'{scenario.name}' on {backend}" + (f" ({workers} worker(s))" if backend != "serial" else ""),
+          file=sys.stderr)
     try:
-        if workers == 1:
-            comparison = api.compare(scenario, **options)
-        else:
-            with process_pool(workers) as executor:
-                comparison = api.compare(scenario, executor=executor, **options)
+        comparison = api.compare(scenario, arms=[arm.name for arm in arms], replicates=args.replicates,
+                                 seed=args.seed, progress=args.progress, source=str(args.scenario),
+                                 overrides=args.overrides, out=out, backend=backend, workers=workers,
+                                 scheduler=args.scheduler, resume=args.resume, overwrite=args.overwrite)
     except ArmError as exc:
         raise CLIError(str(exc)) from None
+    except SweepError as exc:
+        raise CLIError(f"--out {out}: {exc}") from None
     try:
         with _deferred_interrupt() as stop:
             written = comparison.write_report(out, interrupted=stop.is_set)
@@ -229,6 +228,19 @@ def cmd_compare(args) -> int:
     print(f"wrote {len(written)} files to {out}", file=sys.stderr)
     print(f"report: {written['report_html']} (and {written['report_md'].name} beside it)")
     return 0
+
+
+def _where(args, runs: int) -> tuple[str, int]:
+    """The backend and number of workers: --workers 1 means serial; never more workers than cores."""
+    backend = "dask" if args.scheduler else args.backend
+    cores = os.cpu_count() or 1
+    if args.workers is not None and args.workers > cores and not args.scheduler:
+        print(f"stakesim: note: --workers {args.workers} is more than the {cores} cores here; "
+              f"using {cores}", file=sys.stderr)
+    workers = min(args.workers or cores, cores, runs) if not args.scheduler else args.workers
+    if backend == "processes" and workers == 1:
+        backend = "serial"
+    return backend, workers
 
 
 def cmd_experiments(args) -> int:
@@ -246,21 +258,14 @@ def cmd_sweep(args) -> int:
 
     experiment = load_experiment(args.experiment)
     out = args.out or Path("out") / f"sweep-{experiment.name}"
-    if args.scheduler:
-        args.backend = "dask"
-    if args.backend != "serial":
-        cores = os.cpu_count() or 1
-        if args.workers is not None and args.workers > cores and not args.scheduler:
-            print(f"stakesim: note: --workers {args.workers} is more than the {cores} cores here; "
-                  f"using {cores}", file=sys.stderr)
-            args.workers = cores
+    backend, workers = _where(args, experiment.run_count())
     print(f"sweep '{experiment.name}': {experiment.run_count():,} runs ({experiment.point_count()} point(s) x "
-          f"{len(experiment.arms)} arm(s) x {experiment.replicates} replicate(s)) on {args.backend}, into {out}",
+          f"{len(experiment.arms)} arm(s) x {experiment.replicates} replicate(s)) on {backend}, into {out}",
           file=sys.stderr)
     from stakesim.experiments.sweep_runner import SweepError
 
     try:
-        summary = api.sweep(experiment, out, backend=args.backend, workers=args.workers,
+        summary = api.sweep(experiment, out, backend=backend, workers=workers,
                             scheduler=args.scheduler, resume=args.resume, overwrite=args.overwrite,
                             progress=args.progress)
     except SweepError as exc:

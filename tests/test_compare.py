@@ -32,6 +32,8 @@ from stakesim.simulator.metrics import TIMESERIES_COLUMNS
 ARMS = ["baseline", "learning_space", "negotiation_table"]
 REPLICATES, STEPS, SEED = 3, 60, 5
 OUTPUTS = ["results.parquet", "summary.csv", "provenance.json", "report.md", "report.html", *FIGURES.values()]
+# What the sweep runner keeps beside the report: the streamed runs, the manifest, the scenario as run.
+RUN_STORE = ["experiment.json", "runs", "steps", "scenario.yaml"]
 
 
 def compare(out: Path, workers: int) -> int:
@@ -57,7 +59,9 @@ def one_worker(tmp_path_factory) -> Path:
 # --------------------------------------------------------------------------- the files it writes
 def test_writes_every_file_and_nothing_temporary(two_workers):
     names = sorted(p.name for p in two_workers.iterdir())
-    assert names == sorted(OUTPUTS)
+    assert names == sorted(OUTPUTS + RUN_STORE)
+    for folder in ("runs", "steps"):
+        assert all(p.name.startswith("part-") and p.suffix == ".parquet" for p in (two_workers / folder).iterdir())
 
 
 def test_results_parquet_has_every_run_and_step(two_workers):
@@ -311,7 +315,7 @@ def test_ctrl_c_while_writing_stops_before_anything_is_replaced(two_workers, tmp
 
     out = tmp_path / "cmp"
     shutil.copytree(two_workers, out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {name: (out / name).read_bytes() for name in OUTPUTS}
     real_save = figures_module.save
     staged_after_signal = []
 
@@ -324,9 +328,38 @@ def test_ctrl_c_while_writing_stops_before_anything_is_replaced(two_workers, tmp
 
     monkeypatch.setattr(figures_module, "save", save_then_ctrl_c)
     code = main(["compare", "default", "--arms", "baseline,grievance_mechanism", "--replicates", "2",
-                 "--steps", "24", "--workers", "1", "--out", str(out), "--no-progress"])
+                 "--steps", "24", "--workers", "1", "--out", str(out), "--no-progress", "--overwrite"])
     assert code == 130
     assert "interrupted" in capsys.readouterr().err
     assert staged_after_signal == [FIGURES["blockades"]]
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {name: (out / name).read_bytes() for name in OUTPUTS} == before  # the report files
+    assert not [p for p in out.iterdir() if p.name.startswith(".stakesim-staging")]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+
+
+# --------------------------------------------------------------------------- on the sweep runner
+def test_compare_in_memory_and_on_the_sweep_runner_give_the_same_numbers(tmp_path):
+    """The streamed, resumable comparison is the in-memory one, to the last bit."""
+    import stakesim
+
+    options = dict(arms="baseline,negotiation_table", replicates=3, seed=4, steps=36)
+    in_memory = stakesim.compare("default", **options)
+    streamed = stakesim.compare("default", out=tmp_path / "cmp", backend="serial", **options)
+    pd.testing.assert_frame_equal(in_memory.results, streamed.results)
+    pd.testing.assert_frame_equal(in_memory.summary_table(), streamed.summary_table())
+
+
+def test_compare_again_into_its_folder_needs_resume_or_overwrite(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    argv = ["compare", "default", "--arms", "baseline", "--replicates", "2", "--steps", "12",
+            "--workers", "1", "--out", str(out), "--no-progress"]
+    assert main(argv) == 0
+    assert main(argv) == 2
+    assert "resume" in capsys.readouterr().err
+    assert main(argv + ["--resume"]) == 0
+    other = ["compare", "acute_crisis", "--arms", "baseline", "--replicates", "2", "--steps", "12",
+             "--workers", "1", "--out", str(out), "--no-progress"]
+    assert main(other) == 2
+    assert "another scenario" in capsys.readouterr().err
+    assert "name: default" in (out / "scenario.yaml").read_text()  # nothing of the refused run written
+    assert main(other + ["--overwrite"]) == 0
