@@ -18,7 +18,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/stakesim compare default --replicates 30 --out out/demo
+	$(BIN)/stakesim compare default --replicates 30 --out out/demo --overwrite
 
 test: $(STAMP)
 	$(BIN)/pytest -n auto

@@ -99,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
         "compare", help="compare interventions on one scenario over paired replicates and write a report",
         description="Run the scenario once per arm and replicate (replicate r uses seed SEED+r in every "
                     "arm, so arms are paired) and write results.parquet, summary.csv, figures and "
-                    "report.md/report.html.")
+                    "report.md/report.html. Runs stream to --out as they finish: an interrupted "
+                    "comparison keeps them, and --resume finishes it.")
     compare.add_argument("scenario", help="a built-in scenario's name or a path to a YAML file")
     compare.add_argument("--arms", default=",".join(api.DEFAULT_ARMS),
                          help="comma-separated arms; an arm is 'baseline' (the scenario as it is) or "
