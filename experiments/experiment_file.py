@@ -40,7 +40,7 @@ from stakesim.experiments.analysis import OUTCOMES
 from stakesim.experiments.arms import BASELINE, ArmError, arm_scenarios, parse_arms
 from stakesim.scenarios.errors import ScenarioError
 from stakesim.scenarios.files import builtin_names as scenario_names
-from stakesim.scenarios.files import file_kind, read_text, resolve_path
+from stakesim.scenarios.files import file_kind, read_text, resolve_file, resolve_path
 from stakesim.scenarios.loader import load_scenario
 from stakesim.scenarios.wording import clip, clip_path, did_you_mean, kind_of, listing, show
 from stakesim.scenarios.yaml_reader import parse_yaml, read_yaml
@@ -257,31 +257,9 @@ def builtin_experiment_path(name: str) -> Path:
     return Path(str(resources.files(BUILTIN_PACKAGE) / f"{name}.yaml"))
 
 
-def _allowed_sources(names: list[str]) -> str:
-    return f"give the path to an experiment .yaml file or a built-in experiment name ({', '.join(names)})"
-
-
 def resolve_experiment(name_or_path: str | Path) -> Path:
     """A built-in experiment's name, or a path to a YAML file (an existing file wins over a name)."""
-    text = str(name_or_path)
-    names = builtin_experiments()
-    if not text.strip():
-        raise ScenarioError(f"no experiment given (the name is empty); {_allowed_sources(names)}")
-    candidate = Path(text)
-    kind = file_kind(candidate)
-    if kind == "file":
-        return candidate
-    if text in names:
-        return builtin_experiment_path(text)
-    shown = clip_path(candidate)
-    if kind == "folder":
-        raise ScenarioError(f"{shown}: is a folder, not an experiment file; {_allowed_sources(names)}")
-    if kind != "missing":
-        raise ScenarioError(f"{shown}: is {kind}; {_allowed_sources(names)}")
-    if candidate.suffix in (".yaml", ".yml") or len(candidate.parts) > 1:
-        raise ScenarioError(f"{shown}: no such experiment file; {_allowed_sources(names)}")
-    raise ScenarioError(f"'{clip(text)}' is neither an experiment file nor a built-in experiment"
-                        f"{did_you_mean(text, names)}; {_allowed_sources(names)}")
+    return resolve_file(name_or_path, builtin_experiments(), builtin_experiment_path, "experiment")
 
 
 def _scenario_source(text: str, folder: Path | None) -> str | Path:

@@ -7,6 +7,8 @@ block, and reading a device such as /dev/zero would never end.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import errno
 import os
 import stat
@@ -71,25 +73,36 @@ def file_kind(path: Path) -> str:
 
 def resolve_path(name_or_path: str | Path) -> Path:
     """A built-in scenario's name, or a path to a YAML file (an existing file wins over a name)."""
+    return resolve_file(name_or_path, builtin_names(), builtin_path, "scenario")
+
+
+def resolve_file(name_or_path: str | Path, names: list[str], builtin: Callable[[str], Path],
+                 what: str) -> Path:
+    """A built-in ``what``'s name (one of ``names``, found by ``builtin``) or a path to a YAML file.
+
+    An existing file wins over a name; anything else is a ScenarioError that says what the path
+    is (a folder, a device, a FIFO, missing) or which name was probably meant.
+    """
     text = str(name_or_path)
-    names = builtin_names()
+    allowed = (f"give the path to a .yaml file or a built-in {what} name ({', '.join(names)})")
     if not text.strip():
-        raise ScenarioError(f"no scenario given (the name is empty); {_allowed(names)}")
+        raise ScenarioError(f"no {what} given (the name is empty); {allowed}")
     candidate = Path(text)
     kind = file_kind(candidate)
     if kind == "file":
         return candidate
     if text in names:
-        return builtin_path(text)
+        return builtin(text)
     shown = clip_path(candidate)
     if kind == "folder":
-        raise ScenarioError(f"{shown}: is a folder, not a scenario file; {_allowed(names)}")
+        raise ScenarioError(f"{shown}: is a folder, not {'an' if what[0] in 'aeiou' else 'a'} {what} file; "
+                            f"{allowed}")
     if kind != "missing":
-        raise ScenarioError(f"{shown}: is {kind}; {_allowed(names)}")
+        raise ScenarioError(f"{shown}: is {kind}; {allowed}")
     if candidate.suffix in (".yaml", ".yml") or len(candidate.parts) > 1:
-        raise ScenarioError(f"{shown}: no such scenario file; {_allowed(names)}")
-    raise ScenarioError(f"'{clip(text)}' is neither a scenario file nor a built-in scenario"
-                        f"{did_you_mean(text, names)}; {_allowed(names)}")
+        raise ScenarioError(f"{shown}: no such {what} file; {allowed}")
+    raise ScenarioError(f"'{clip(text)}' is neither {'an' if what[0] in 'aeiou' else 'a'} {what} file nor a "
+                        f"built-in {what}{did_you_mean(text, names)}; {allowed}")
 
 
 def read_text(path: Path) -> str:
