@@ -213,8 +213,9 @@ def cmd_compare(args) -> int:
           f"'{scenario.name}' on {backend}" + (f" ({workers} worker(s))" if backend != "serial" else ""),
           file=sys.stderr)
     try:
-        comparison = api.compare(scenario, arms=[arm.name for arm in arms], replicates=args.replicates,
-                                 seed=args.seed, progress=args.progress, source=str(args.scenario),
+        # The source as given (checked above), so the overrides are applied once and recorded.
+        comparison = api.compare(args.scenario, arms=[arm.name for arm in arms], replicates=args.replicates,
+                                 seed=args.seed, steps=args.steps, progress=args.progress,
                                  overrides=args.overrides, out=out, backend=backend, workers=workers,
                                  scheduler=args.scheduler, resume=args.resume, overwrite=args.overwrite)
     except ArmError as exc:
