@@ -357,9 +357,10 @@ def rerun_sentence() -> str:
     return f"{command} prints the table and rewrites this file (`make bench` only prints the table)"
 
 
-def startup_section() -> str:
-    """bench_startup.py's section of the current docs/performance.md (with a blank line after), or ""."""
-    from bench_startup import BEGIN, END  # the benchmarks folder is on the path of a script run from it
+def startup_section(script: str = "bench_startup") -> str:
+    """A sibling script's section of the current docs/performance.md (with a blank line after), or ""."""
+    module = __import__(script)  # the benchmarks folder is on the path of a script run from it
+    BEGIN, END = module.BEGIN, module.END
 
     try:
         text = DOC.read_text()
@@ -372,7 +373,7 @@ def startup_section() -> str:
 def write_doc(results: list[Result], facts: dict[str, str], settings: str,
               profile: list[tuple[str, float]]) -> None:
     history = "\n".join(f"| {' | '.join(entry)} |" for entry in HISTORY)
-    startup = startup_section()  # kept as it is: bench_startup.py --write updates it
+    startup = startup_section() + startup_section("bench_sweep")  # kept as they are: their --write updates them
     text = f"""# Performance
 
 How long a run of the simulator takes and how the cost grows with the size of a scenario.
