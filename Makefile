@@ -41,6 +41,7 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_run.py --write
 	$(BIN)/python benchmarks/bench_startup.py --write
+	$(BIN)/python benchmarks/bench_sweep.py --write
 
 clean:
 	rm -rf $(VENV) $(NEWEST_VENV) out build *.egg-info
