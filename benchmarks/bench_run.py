@@ -49,8 +49,7 @@ from stakesim.simulator.schema import Scenario
 from stakesim.simulator.metrics import summarise, timeseries
 from stakesim.simulator.model import MiningModel
 
-from machine_facts import REPO, commit, cpu_name  # noqa: E402  (a sibling script module)
-DOC = REPO / "docs" / "performance.md"
+from machine_facts import DOC, REPO, commit, cpu_name  # noqa: E402  (a sibling script module)
 
 # Measured speed-ups worth remembering; --write copies them into docs/performance.md.
 # (date, change, how it was measured, before, after): CPU-time medians of the whole run

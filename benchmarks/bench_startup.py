@@ -44,8 +44,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from machine_facts import REPO, commit, cpu_name  # noqa: E402  (a sibling script module)
-DOC = REPO / "docs" / "performance.md"
+from machine_facts import DOC, REPO, commit, cpu_name, write_section  # noqa: E402  (a sibling script module)
 BEGIN = "<!-- bench_startup.py: begin -->"
 END = "<!-- bench_startup.py: end -->"
 
@@ -202,19 +201,6 @@ not grow; the closer to 1, the better.
 {END}"""
 
 
-def write_section(text: str) -> None:
-    """Replace this script's section of docs/performance.md, or add it before "How to rerun"."""
-    doc = DOC.read_text() if DOC.exists() else "# Performance\n"
-    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.DOTALL)
-    if pattern.search(doc):
-        doc = pattern.sub(lambda _: text, doc)
-    elif "\n## How to rerun" in doc:
-        doc = doc.replace("\n## How to rerun", f"\n{text}\n\n## How to rerun", 1)
-    else:
-        doc = doc.rstrip("\n") + f"\n\n{text}\n"
-    DOC.write_text(doc)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--write", action="store_true", help="update the start-up section of docs/performance.md")
@@ -243,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = reading(cmds, loads_mesa(args.python))
     print("\n".join(lines))
     if args.write:
-        write_section(section(cmds, facts, settings, lines))
+        write_section(section(cmds, facts, settings, lines), BEGIN, END)
         print(f"\nwrote its section of {DOC.relative_to(REPO)}", file=sys.stderr)
     return 0
 

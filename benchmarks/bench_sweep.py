@@ -41,7 +41,6 @@ import datetime as dt
 import json
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -51,9 +50,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from machine_facts import REPO, commit, cpu_name  # noqa: E402  (a sibling script module)
+from machine_facts import DOC, REPO, commit, cpu_name, write_section  # noqa: E402  (a sibling script module)
 
-DOC = REPO / "docs" / "performance.md"
 BEGIN = "<!-- bench_sweep.py: begin -->"
 END = "<!-- bench_sweep.py: end -->"
 LEVELS = [round(0.1 + 0.4 * i / 19, 4) for i in range(20)]
@@ -311,19 +309,6 @@ Rerun with `.venv/bin/python benchmarks/bench_sweep.py --write` (about 20 minute
 {END}"""
 
 
-def write_section(text: str) -> None:
-    """Replace this script's section of docs/performance.md, or add it before "How to rerun"."""
-    doc = DOC.read_text() if DOC.exists() else "# Performance\n"
-    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.DOTALL)
-    if pattern.search(doc):
-        doc = pattern.sub(lambda _: text, doc)
-    elif "\n## How to rerun" in doc:
-        doc = doc.replace("\n## How to rerun", f"\n{text}\n\n## How to rerun", 1)
-    else:
-        doc = doc.rstrip("\n") + f"\n\n{text}\n"
-    DOC.write_text(doc)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--write", action="store_true", help="update the sweep section of docs/performance.md")
@@ -363,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = reading(speed, memory, full_runs)
     print("\n".join(lines))
     if args.write:
-        write_section(section(speed, memory, facts, lines, full_runs, steps))
+        write_section(section(speed, memory, facts, lines, full_runs, steps), BEGIN, END)
         print(f"\nwrote its section of {DOC.relative_to(REPO)}", file=sys.stderr)
     return 0
 

@@ -8,7 +8,6 @@ import pytest
 
 from stakesim.experiments import discovery
 
-pytest.importorskip("ema_workbench")
 
 
 class FakeExperiment:

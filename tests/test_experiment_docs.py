@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "experiments.md"
 BLOCKS = {block.split("\n", 1)[0]: block for block in re.findall(r"```python\n(.*?)```", DOC.read_text(), re.DOTALL)}
@@ -25,7 +24,6 @@ def test_salib_recipe_runs():
 
 
 def test_ema_workbench_recipe_runs():
-    pytest.importorskip("ema_workbench")
     namespace: dict = {}
     exec(compile(_block("ema_workbench"), "docs/experiments.md (EMA Workbench)", "exec"), namespace)
     assert len(namespace["outcomes"]["mean_grievance"]) == 8

@@ -343,10 +343,8 @@ def test_workers_die_with_their_sweep_even_when_it_is_killed_with_sigkill(scenar
 @pytest.fixture
 def dask_cluster(tmp_path):
     """``dask scheduler`` and two ``dask worker`` processes on loopback; stopped after the test."""
-    pytest.importorskip("distributed")
-    dask = BIN / "dask"
-    if not dask.exists():
-        pytest.skip("no dask executable next to the interpreter")
+    dask = BIN / "dask"  # the dev extra installs dask[distributed], whose command this is
+    assert dask.exists(), f"no {dask}: install the dev extra (pip install -e '.[dev]')"
     scheduler_file = tmp_path / "scheduler.json"
     env = dict(os.environ)
     procs = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", "0",
