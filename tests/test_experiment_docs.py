@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-
 DOC = Path(__file__).resolve().parent.parent / "docs" / "experiments.md"
 BLOCKS = {block.split("\n", 1)[0]: block for block in re.findall(r"```python\n(.*?)```", DOC.read_text(), re.DOTALL)}
 
