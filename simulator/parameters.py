@@ -79,6 +79,11 @@ _DECLARED = [
     _p("influence_trust_threshold", 0.50, 0.0, 1.0, "trust (0-1)",
        "Only neighbours trusted at least this much influence perceptions.",
        "modelling choice: agents are moved only by those they trust", "perception"),
+    _p("peer_learning_rate", 0.02, 0.0, 0.5, "share of the understanding gap per month",
+       "How fast a community learns from the neighbours it trusts (at least "
+       "'influence_trust_threshold') who understand the project better, weighted by that trust: "
+       "information passes along trusted ties, so a community tied to a bridge learns from it.",
+       "modelling choice; Cervantes 2023 (change agents, bridges between sectors)", "perception"),
     # --- expectations and learning --------------------------------------------------------------
     _p("expectation_adaptation_rate", 0.05, 0.0, 1.0, "share per month at full understanding",
        "How fast members' expectations move toward the benefits that actually arrive; scaled by "
@@ -118,6 +123,11 @@ _DECLARED = [
     _p("lesson_fading", 0.03, 0.0, 1.0, "share per month",
        "How fast a learned change in members' thresholds (for example 'mobilising pays', taught by "
        "concessions won under pressure) fades back to their own thresholds.", "modelling choice",
+       "mobilisation"),
+    _p("lesson_floor", 0.5, 0.0, 1.0, "share of a member's own threshold",
+       "Lowest a learned lesson (such as 'mobilising pays') can push a member's threshold, as a "
+       "share of its own threshold: each new lesson lowers the threshold by a share of the distance "
+       "to this floor, so the lesson saturates.", "modelling choice (saturating learning)",
        "mobilisation"),
     _p("protest_threshold", 0.08, 0.0, 1.0, "share of members active",
        "A community protests in a month when at least this share of its members is mobilised.",
@@ -163,17 +173,56 @@ _DECLARED = [
     _p("promise_credibility", 0.5, 0.0, 1.0, "share",
        "How much of a pending commitment's benefit a community already counts on: a promise "
        "narrows the expectation gap until it falls due.", "modelling choice", "commitments"),
-    _p("agreement_benefit_persistence", 0.97, 0.0, 1.0, "share per month",
-       "Share of a kept commitment's benefit still felt a month later (half-life about two years).",
+    _p("agreement_benefit_persistence", 1.0, 0.0, 1.0, "share per month",
+       "Share of a kept commitment's benefit still felt a month later. Delivered works (a water "
+       "system, a school) last: at 1 they lower grievance for good, and relief fades only as "
+       "expectations adapt to them.",
        "modelling choice", "commitments"),
     _p("monitoring_effect", 0.5, 0.0, 1.0, "share of the remaining chance",
        "How much a follow-up body raises the chance a commitment is kept.",
        "Defensoría del Pueblo 2021, Report 187 (87% of commitments without follow-up)", "commitments"),
+    _p("credibility_prior_weight", 2.0, 0.0, 50.0, "commitments",
+       "How many commitments' worth of record the prior credibility of a debtor ('promise_credibility') "
+       "counts for: a community counts on a new promise by the share of that debtor's past "
+       "commitments to it that were kept, starting from the prior.",
+       "modelling choice (a beta prior on the debtor's record)", "commitments"),
+    _p("cosigner_blame", 0.3, 0.0, 1.0, "events per broken commitment",
+       "Trust a community withdraws from the other signatories of an agreement when one debtor "
+       "breaks a commitment in it, as a share of the event that hits the debtor.",
+       "modelling choice; Defensoría del Pueblo 2021 (tables are signed by the State and the company together)",
+       "commitments"),
+    _p("failed_table_blame", 0.5, 0.0, 1.0, "events",
+       "Trust a community withdraws from the company and its government when a dialogue table "
+       "closes without an agreement with it.", "modelling choice (frustrated dialogue)", "commitments"),
+    _p("tie_decay", 0.01, 0.0, 0.5, "share of trust per month",
+       "How much trust a tie built by an intervention loses in a month in which its two ends did "
+       "not meet: ties fade without contact (half-life about 6 years at 0.01).",
+       "modelling choice (ties need maintenance)", "trust"),
     # --- social licence and suspension ---------------------------------------------------------------
     _p("suspension_months", 12, 1, 120, "months",
        "Consecutive months of 'withdrawal' after which the project is suspended.",
        "modelling choice", "licence", integer=True),
 ]
+
+# --- channels: switches for knockouts and decomposition ------------------------------------------
+# Each switch turns one causal channel off (0) or on (1), in the baseline and in every intervention
+# alike, so "how much of an intervention's effect runs through channel X" is the difference
+# between its effect with the channel on and off (``stakesim decompose``).
+CHANNELS = {
+    "understanding": "Learning of any kind (workshops, peers, the company's communication) raises "
+                     "understanding.",
+    "perception": "Understanding corrects perceived impacts toward actual impacts, in either direction "
+                  "(off: perception keeps the bias of the understanding a stakeholder started with).",
+    "contact_trust": "Members who meet in a learning space build trust in each other.",
+    "ties": "A learning space creates new ties between members who had none.",
+    "agreements_delivered": "Kept commitments deliver their benefit to the community.",
+    "hope": "Pending commitments count, by their debtor's credibility, as benefits to come.",
+    "settlement": "Signing an agreement sends a share of the mobilised members home.",
+    "mobilisation_lesson": "An agreement won by mobilising lowers members' thresholds (mobilising pays).",
+}
+for _name, _doc in CHANNELS.items():
+    _DECLARED.append(_p(f"channel_{_name}", 1, 0, 1, "switch (1 on, 0 off)", _doc,
+                        "knockout switch for pattern tests and decomposition", "channels", integer=True))
 
 PARAMETERS: dict[str, Parameter] = {p.name: p for p in _DECLARED}
 
