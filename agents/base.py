@@ -42,6 +42,12 @@ class Stakeholder(mesa.Agent):
         # Understanding of the project's technical side (0-1); it tempers how much complexity
         # inflates perceived impact. Subclasses set it from their own spec fields.
         self.understanding: float = 0.5
+        # The understanding it started with: what perception keeps using when the perception
+        # channel is switched off (knockouts), however much is learned.
+        self.initial_understanding: float | None = None
+        # Signed bias of its uninformed view of impacts (share of actual impact): positive fears an
+        # impact beyond what it is, negative underestimates one; understanding removes it.
+        self.impact_bias: float = 0.0
         self.perceived_impact: float = 0.0
         self.resources: float = float(getattr(spec, "resources", 0.0))
         # Participation in interventions this month (ids of interventions met); filled by them.
@@ -51,15 +57,25 @@ class Stakeholder(mesa.Agent):
         return f"{type(self).__name__}({self.key!r})"
 
     def perceive(self, actual_impact: float, complexity: float) -> None:
-        """Move perceived impact toward actual impact, inflated by complexity not understood."""
+        """Move perceived impact toward actual impact as seen through what is not understood.
+
+        The part not understood carries two biases: complexity inflates (distrust of what one
+        cannot check), and the stakeholder's own ``impact_bias`` inflates or deflates (an invisible
+        or played-down impact is underestimated). Understanding removes both, so it can raise a
+        perception as well as lower it.
+        """
         p = self.model.p
-        target = actual_impact * (1.0 + p["distrust_amplification"] * complexity * (1.0 - self.understanding))
-        target = min(1.0, target)
+        understood = self.understanding if p["channel_perception"] else self.initial_understanding
+        if understood is None:
+            understood = self.understanding
+        bias = p["distrust_amplification"] * complexity + self.impact_bias
+        target = min(1.0, max(0.0, actual_impact * (1.0 + bias * (1.0 - understood))))
         self.perceived_impact += p["perception_rate"] * (target - self.perceived_impact)
 
     def learn(self, amount: float) -> None:
         """Understanding rises with exposure, with diminishing returns (a learning curve)."""
-        self.understanding += amount * (1.0 - self.understanding)
+        if self.model.p["channel_understanding"]:
+            self.understanding += amount * (1.0 - self.understanding)
 
     def spend(self, amount: float) -> float:
         """Pay up to ``amount`` from resources, never going below zero; returns what was paid."""

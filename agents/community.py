@@ -26,6 +26,7 @@ class Community(Stakeholder):
         p = model.p
         self.population: int = n
         self.understanding = spec.technical_understanding
+        self.impact_bias = spec.impact_bias
         self.exposure: float = spec.exposure
         self.organisation: float = spec.organisation
         self.government_key: str | None = spec.government
@@ -40,8 +41,12 @@ class Community(Stakeholder):
         self.perceived_impact = spec.initial_impact
         self.jobs = 0.0  # benefit index from jobs and procurement this month
         self.services = 0.0  # benefit index from public services this month
-        self.agreement_benefit = 0.0  # benefit index from agreements delivered (decays)
-        self.promised = 0.0  # benefit index of commitments owed to it and still pending
+        # Benefit index delivered by kept commitments, by debtor: who delivered is who gets credit.
+        self.delivered_by: dict[str, float] = {}
+        # Benefit index of commitments owed to it and still pending, by debtor.
+        self.promised_by: dict[str, float] = {}
+        # Its record with each debtor: [commitments kept, commitments broken].
+        self.record: dict[str, list[int]] = {}
         self.formality = 0.0  # preference for formal dialogue over disruption (0-1)
         self.leak_signal = 0.0  # leaked revenue noticed, relative to service need
         self.grievance_company = 0.0
@@ -56,6 +61,29 @@ class Community(Stakeholder):
     def benefits(self) -> float:
         s = self.model.p["service_share"]
         return min(1.0, (1.0 - s) * self.jobs + s * self.services + self.agreement_benefit)
+
+    @property
+    def agreement_benefit(self) -> float:
+        return sum(self.delivered_by.values())
+
+    @property
+    def promised(self) -> float:
+        return sum(self.promised_by.values())
+
+    def credibility(self, debtor: str) -> float:
+        """How much a promise from ``debtor`` is counted on: its record of kept commitments, with a prior."""
+        p = self.model.p
+        kept, broken = self.record.get(debtor, (0, 0))
+        weight = p["credibility_prior_weight"]
+        if kept + broken + weight == 0:
+            return p["promise_credibility"]
+        return (kept + weight * p["promise_credibility"]) / (kept + broken + weight)
+
+    def hope(self) -> float:
+        """Benefits still to come, as counted on: pending promises by their debtors' credibility."""
+        if not self.model.p["channel_hope"]:
+            return 0.0
+        return min(1.0, sum(self.credibility(d) * amount for d, amount in self.promised_by.items()))
 
     @property
     def expectation(self) -> float:
@@ -96,7 +124,7 @@ class Community(Stakeholder):
         """
         p = self.model.p
         s = p["service_share"]
-        hope = p["promise_credibility"] * self.promised
+        hope = self.hope()
         gap = np.maximum(0.0, self.expectations - self.benefits - hope)
         service_shortfall = s * (1.0 - self.services)
         jobs_shortfall = (1.0 - s) * (1.0 - self.jobs)
@@ -146,6 +174,15 @@ class Community(Stakeholder):
     def stand_down(self, share: float, rng) -> None:
         """A settlement sends home a share of the mobilised members, drawn at random."""
         self.active &= rng.random(self.population) >= share
+
+    def learn_lesson(self, strength: float) -> None:
+        """A lesson such as 'mobilising pays' lowers thresholds toward a floor: it saturates.
+
+        Each lesson closes ``strength`` of the distance to the floor, a declared share of each
+        member's own threshold; ``lesson_fading`` in ``mobilise`` brings thresholds back.
+        """
+        floor = self.model.p["lesson_floor"] * self.base_thresholds
+        self.thresholds -= strength * np.maximum(self.thresholds - floor, 0.0)
 
     def licence_score(self, trust_company: float) -> float:
         """Boutilier & Thomson's licence as a number: trust in the company among the unmobilised."""

@@ -9,8 +9,10 @@ class LocalGovernment(Stakeholder):
     """Receives revenue transfers, turns some into services, and lets some leak.
 
     Unspent money is held as a balance; the balance is what leaks, so large transfers to a
-    government with little capacity to invest them invite corruption (Cervantes 2023).
-    Money is conserved: received = invested + leaked + change in balance.
+    government with little capacity to invest them invite corruption (Cervantes 2023). Money set
+    aside for commitments it signed is ``reserved``: neither invested in services nor leaked
+    until the commitment falls due, so a signed agreement competes with services.
+    Money is conserved: received = invested + leaked + change in (balance + reserved).
     """
 
     kind = "local_government"
@@ -22,6 +24,7 @@ class LocalGovernment(Stakeholder):
         self.presence: float = spec.presence
         self.revenue_share: float = spec.revenue_share
         self.balance: float = spec.budget
+        self.reserved: float = 0.0  # set aside for commitments signed and not yet due
         self.understanding = spec.capacity
         self.received_total = 0.0
         self.invested_total = 0.0
@@ -49,6 +52,27 @@ class LocalGovernment(Stakeholder):
         self.received_total += received
         self.invested_total += invest
         self.leaked_total += leak
+
+    @property
+    def unspent(self) -> float:
+        return self.balance + self.reserved
+
+    def set_aside(self, amount: float) -> float:
+        """Move up to ``amount`` from the balance to the reserve for a commitment; returns what was moved."""
+        moved = min(max(amount, 0.0), self.balance)
+        self.balance -= moved
+        self.reserved += moved
+        return moved
+
+    def settle_reserved(self, amount: float, keep: bool) -> None:
+        """A commitment falls due: its reserve is spent on the community if kept, else returns to the balance."""
+        amount = min(amount, self.reserved)
+        self.reserved -= amount
+        if keep:
+            self.invested_now += amount
+            self.invested_total += amount
+        else:
+            self.balance += amount
 
     def spend(self, amount: float) -> float:
         """Spending on a kept commitment is investment in a community, and is counted as such."""

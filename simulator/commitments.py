@@ -15,6 +15,8 @@ class Commitment:
     due_step: int
     monitored: bool
     source: str = "agreement"  # which intervention or process made it
+    cosigners: tuple[str, ...] = ()  # the agreement's other signatories, who share the blame
+    reserved: float = 0.0  # money the debtor set aside for it when it signed (governments)
     kept: bool | None = None  # None while pending
 
 
@@ -24,7 +26,7 @@ class CommitmentLedger:
 
     Whether a commitment is kept is drawn from the model's generator with the debtor's keep
     probability, raised by monitoring (Defensoría del Pueblo 2021: most commitments have no
-    follow-up body, and unmonitored ones are often not kept).
+    follow-up body, and unmonitored ones are often not kept), and needs the money to keep it.
     """
 
     items: list[Commitment] = field(default_factory=list)

@@ -100,7 +100,7 @@ def snapshot(model) -> dict[str, object]:
         "revenue_received": ordered_sum(g.received_now for g in governments),
         "revenue_invested": ordered_sum(g.invested_now for g in governments),
         "revenue_leaked": ordered_sum(g.leaked_now for g in governments),
-        "government_balance": ordered_sum(g.balance for g in governments),
+        "government_balance": ordered_sum(g.unspent for g in governments),
         "company_delay_costs": model.company.delay_costs,
         "trusted_tie_density": ties.trusted_density,
         "bridging_ties": ties.bridging,

@@ -14,6 +14,7 @@ from stakesim.simulator.interventions import build_intervention
 from stakesim.simulator.lifecycle import Project
 from stakesim.simulator.parameters import PARAMETERS
 from stakesim.simulator.metrics import make_datacollector
+from stakesim.simulator.numbers import ordered_sum
 
 
 class MiningModel(mesa.Model):
@@ -53,6 +54,8 @@ class MiningModel(mesa.Model):
         self.csos: list[CSO] = list(self.agents_by_type.get(CSO, []))
         for community in self.communities:
             community.government_key = community.government_key or self.governments[0].key
+        for agent in self.stakeholders.values():
+            agent.initial_understanding = agent.understanding
         self._node_order = list(self.stakeholders)
 
         self.graph = trust_graph.build_graph(scenario, self.p, self.rng)
@@ -79,6 +82,7 @@ class MiningModel(mesa.Model):
             intervention.step(self)
         self.accumulate_impacts_and_perceive()
         self.spread_perceptions()
+        self.learn_from_peers()
         self.grieve_and_mobilise()
         self.settle_commitments()
         self.learn_from_experience()
@@ -118,7 +122,10 @@ class MiningModel(mesa.Model):
             # leaks from a large, well-spent budget matter little; large leaks from idle money a lot.
             leaked, invested = government.leaked_now * share, government.invested_now * share
             community.leak_signal = self.p["leak_visibility"] * leaked / (leaked + invested + need)
-            community.agreement_benefit *= self.p["agreement_benefit_persistence"]
+            persistence = self.p["agreement_benefit_persistence"]
+            if persistence != 1.0:
+                for debtor in community.delivered_by:
+                    community.delivered_by[debtor] *= persistence
             community.learn(self.p["natural_learning_rate"] * self.company.communication)
             community.adapt_expectations()
 
@@ -140,6 +147,29 @@ class MiningModel(mesa.Model):
             if not isinstance(agent, Company):  # the company knows its own impacts
                 agent.perceived_impact = value
 
+    def learn_from_peers(self) -> None:
+        """Communities learn from the neighbours they trust who understand the project better.
+
+        Information passes along trusted ties: each community closes ``peer_learning_rate`` of the
+        trust-weighted mean gap to its trusted neighbours' understanding (those at or above
+        ``influence_trust_threshold``), so a tie to a bridge (a CSO, a convener, a trusted company)
+        is a source of understanding. Computed from the month's starting values, then applied.
+        """
+        rate = self.p["peer_learning_rate"]
+        if rate == 0.0 or not self.p["channel_understanding"]:
+            return
+        threshold = self.p["influence_trust_threshold"]
+        gains = []
+        for community in self.communities:
+            own = community.understanding
+            pairs = [(data["trust"], self.stakeholders[other].understanding)
+                     for other, data in self.graph.adj[community.key].items() if data["trust"] >= threshold]
+            weight = ordered_sum(t for t, _ in pairs)
+            pull = ordered_sum(t * max(0.0, u - own) for t, u in pairs)
+            gains.append(rate * pull / weight if weight > 0 else 0.0)
+        for community, gain in zip(self.communities, gains):
+            community.understanding = min(1.0, community.understanding + gain)
+
     def grieve_and_mobilise(self) -> None:
         can_blockade = not (self.project.suspended or self.project.finished)
         for community in self.communities:
@@ -152,23 +182,44 @@ class MiningModel(mesa.Model):
         self.blockade_now = any(c.blockading for c in self.communities)
 
     def settle_commitments(self) -> None:
-        """Commitments falling due are kept or broken; each is a trust event for the creditor."""
+        """Commitments falling due are kept or broken; each is a trust event for the creditor.
+
+        A debtor keeps a commitment when it is willing (its keep probability, raised by monitoring)
+        and has the money: a government pays from what it set aside when it signed, a company from
+        its resources. A kept commitment credits its debtor and delivers its benefit; a broken one
+        costs trust in the debtor and, by ``cosigner_blame``, in the agreement's other signatories.
+        """
         for commitment in self.commitments.due(self.steps):
             debtor = self.stakeholders[commitment.debtor]
             creditor = self.stakeholders[commitment.creditor]
             chance = debtor.keep_probability()
             if commitment.monitored:
                 chance += self.p["monitoring_effect"] * (1.0 - chance)
-            commitment.kept = bool(self.commitment_rng.random() < chance) and debtor.resources >= commitment.cost
+            willing = bool(self.commitment_rng.random() < chance)
+            if isinstance(debtor, LocalGovernment):
+                commitment.kept = willing and commitment.reserved >= commitment.cost
+                debtor.settle_reserved(commitment.reserved, keep=commitment.kept)
+            else:
+                commitment.kept = willing and debtor.resources >= commitment.cost
+                if commitment.kept:
+                    debtor.spend(commitment.cost)
             if isinstance(creditor, Community):
-                creditor.promised = max(0.0, creditor.promised - commitment.amount)
+                self._settle_with_community(creditor, commitment)
             if commitment.kept:
-                debtor.spend(commitment.cost)
-                if isinstance(creditor, Community):
-                    creditor.agreement_benefit = min(1.0, creditor.agreement_benefit + commitment.amount)
                 self.trust_event(creditor.key, debtor.key, good=1.0)
             else:
                 self.trust_event(creditor.key, debtor.key, bad=1.0)
+                for cosigner in commitment.cosigners:
+                    self.trust_event(creditor.key, cosigner, bad=self.p["cosigner_blame"])
+
+    def _settle_with_community(self, community: Community, commitment: Commitment) -> None:
+        debtor = commitment.debtor
+        community.promised_by[debtor] = max(0.0, community.promised_by.get(debtor, 0.0) - commitment.amount)
+        record = community.record.setdefault(debtor, [0, 0])
+        record[0 if commitment.kept else 1] += 1
+        if commitment.kept and self.p["channel_agreements_delivered"]:
+            room = max(0.0, 1.0 - community.agreement_benefit)
+            community.delivered_by[debtor] = community.delivered_by.get(debtor, 0.0) + min(commitment.amount, room)
 
     def learn_from_experience(self) -> None:
         """Everyday experience moves trust a little each month, losses faster than gains."""
@@ -176,11 +227,13 @@ class MiningModel(mesa.Model):
         company = self.company.key
         for community in self.communities:
             gov = self.stakeholders[community.government_key]
-            met = min(1.0, community.benefits / max(community.expectation, self.p["expectation_floor"]))
+            from_state = community.delivered_by.get(gov.key, 0.0)  # credited to the State, not the company
+            met = min(1.0, max(0.0, community.benefits - from_state)
+                      / max(community.expectation, self.p["expectation_floor"]))
             self.trust_event(community.key, company, good=met * (1.0 - community.perceived_impact),
                              bad=min(1.0, community.perceived_impact + community.gap_blamed_on_company),
                              weight=w)
-            self.trust_event(community.key, gov.key, good=community.services,
+            self.trust_event(community.key, gov.key, good=min(1.0, community.services + from_state),
                              bad=min(1.0, community.leak_signal + community.gap_blamed_on_government),
                              weight=w)
             unrest = community.active_share
@@ -188,6 +241,16 @@ class MiningModel(mesa.Model):
                 self.trust_event(other, community.key, good=1.0 - unrest, bad=unrest, weight=w)
                 if community.blockading:
                     self.trust_event(other, community.key, bad=1.0)
+        self.fade_ties()
+
+    def fade_ties(self) -> None:
+        """Ties built by an intervention lose trust in months their two ends did not meet."""
+        decay = self.p["tie_decay"]
+        if decay == 0.0:
+            return
+        for _, _, data in self.graph.edges(data=True):
+            if data["kind"] == "intervention" and data.get("met") != self.steps:
+                data["trust"] *= 1.0 - decay
 
     def update_social_licence(self) -> None:
         self.licence_score = self._licence_score()
@@ -206,12 +269,17 @@ class MiningModel(mesa.Model):
         trust_graph.update_trust(self.graph, i, j, good, bad, self.p, weight)
 
     def make_commitment(self, debtor: str, creditor: str, amount: float, cost: float,
-                        due_in: int, monitored: bool, source: str = "agreement") -> Commitment:
+                        due_in: int, monitored: bool, source: str = "agreement",
+                        cosigners: tuple[str, ...] = ()) -> Commitment:
+        """Record a commitment; a government debtor sets its cost aside from its balance now."""
         creditor_agent = self.stakeholders[creditor]
         if isinstance(creditor_agent, Community):
-            creditor_agent.promised += amount
+            creditor_agent.promised_by[debtor] = creditor_agent.promised_by.get(debtor, 0.0) + amount
+        debtor_agent = self.stakeholders[debtor]
+        reserved = debtor_agent.set_aside(cost) if isinstance(debtor_agent, LocalGovernment) else 0.0
         return self.commitments.make(Commitment(debtor, creditor, amount, cost, self.steps,
-                                                self.steps + due_in, monitored, source))
+                                                self.steps + due_in, monitored, source,
+                                                tuple(cosigners), reserved))
 
     def add_tie(self, i: str, j: str, trust_value: float, kind: str) -> bool:
         return trust_graph.add_tie(self.graph, i, j, trust_value, kind)

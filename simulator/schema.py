@@ -92,6 +92,14 @@ class CommunitySpec(StakeholderSpec):
     exposure: float = field(
         1.0, ge=0, le=1, unit="0-1",
         doc="How exposed the community is to the project's physical impacts (water, land).")
+    impact_bias: float = field(
+        0.0, ge=-1, le=3, unit="share of actual impact",
+        doc="How far the community's uninformed view of the project's impacts is off, besides the "
+            "distrust that complexity seeds: negative for impacts it underestimates (invisible, "
+            "slow or played down, such as groundwater drawdown), positive for impacts it fears "
+            "beyond what they are. Understanding removes the bias either way, so learning can "
+            "raise a perceived impact as well as lower it.",
+        source="modelling choice; Cervantes 2023 (technical complexity, information asymmetry)")
     sensitivity_sd: float = field(
         0.2, ge=0, le=1, unit="multiplier sd",
         doc="Spread of members' sensitivity to impacts around 1 (e.g. water-dependent herders).")
