@@ -9,6 +9,9 @@ run, with a message that names the arm.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+from pydantic import ValidationError
 
 from stakesim.scenarios.loader import ScenarioError, validate
 from stakesim.simulator.schema import Scenario
@@ -87,6 +90,47 @@ def parse_arms(text: str) -> list[Arm]:
         name = BASELINE if not key else "+".join(kinds)
         arms.append(Arm(name, tuple(default_spec(k) for k in kinds if k != BASELINE)))
     return arms
+
+
+ARM_SETTING = "arms."  # a setting of an arm's intervention: arms.<kind>.<field>
+
+
+def is_arm_setting(path: str) -> bool:
+    return path.startswith(ARM_SETTING)
+
+
+def check_arm_setting(path: str, value: Any, arms: Iterable[Arm]) -> str | None:
+    """What is wrong with an ``arms.<kind>.<field>`` setting and value, or None when it is fine."""
+    parts = path.split(".")
+    if len(parts) != 3:
+        return "an arm setting is written arms.<intervention>.<field>, e.g. arms.learning_space.follow_through"
+    _, kind, name = parts
+    if kind not in KINDS:
+        return f"unknown intervention '{kind}'; interventions: {', '.join(KINDS)}"
+    if not any(spec.type == kind for arm in arms for spec in arm.added):
+        return f"no arm of this experiment has {kind}; add an arm with it or remove the setting"
+    fields = type(default_spec(kind)).model_fields
+    if name not in fields or name == "type":
+        return f"{kind} has no field '{name}'; its fields: {', '.join(f for f in fields if f != 'type')}"
+    try:
+        default_spec(kind, **{name: value})
+    except ValidationError as exc:
+        return f"{kind}.{name} refuses {value!r}: {exc.errors(include_url=False)[0]['msg']}"
+    return None
+
+
+def with_settings(arm: Arm, settings: Mapping[str, Any]) -> Arm:
+    """The arm with ``arms.<kind>.<field>`` settings applied to its interventions of that kind.
+
+    Settings for kinds the arm does not have are left out: a baseline arm stays the baseline, so
+    a design over a learning space's settings still pairs every point with the same baseline.
+    """
+    added = []
+    for spec in arm.added:
+        update = {path.split(".")[2]: value for path, value in settings.items()
+                  if path.split(".")[1] == spec.type}
+        added.append(type(spec).model_validate({**spec.model_dump(), **update}) if update else spec)
+    return Arm(arm.name, tuple(added))
 
 
 def arm_scenario(scenario: Scenario, arm: Arm) -> Scenario:

@@ -37,7 +37,8 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import Field, PrivateAttr, ValidationError
 
 from stakesim.experiments.analysis import OUTCOMES
-from stakesim.experiments.arms import BASELINE, ArmError, arm_scenarios, parse_arms
+from stakesim.experiments.arms import (BASELINE, ArmError, arm_scenarios, check_arm_setting, is_arm_setting,
+                                       parse_arms)
 from stakesim.scenarios.errors import ScenarioError
 from stakesim.scenarios.files import builtin_names as scenario_names
 from stakesim.scenarios.files import file_kind, read_text, resolve_file, resolve_path
@@ -458,6 +459,14 @@ def _try_values(experiment: Experiment, path: str, spec: ParameterSpec, problems
         values = [spec.value(spec.low), spec.value(spec.high)]
     else:
         values = list(spec.levels)
+    if is_arm_setting(path):
+        arms = parse_arms(",".join(experiment.arms))
+        for value in values:
+            problem = check_arm_setting(path, value, arms)
+            if problem:
+                problems.add(where, problem)
+                return
+        return
     raw, shown = _raw_scenario(experiment)
     for value in values:
         try:
@@ -584,6 +593,11 @@ def experiment_from_data(data: Any, origin: str = "<experiment data>", folder: P
         problems.add("scenario", str(exc))
         problems.raise_if_any()
     for path in experiment.overrides:
+        if is_arm_setting(path):
+            problems.add(f"overrides.{clip(path, 100)}", "an arm's intervention setting can only be varied "
+                                                         "(under parameters); a fixed one belongs in the "
+                                                         "scenario's interventions")
+            problems.raise_if_any()
         if path in experiment.parameters:
             problems.add(f"overrides.{clip(path, 100)}", "is also under parameters; a setting is either "
                                                          "fixed (overrides) or varied (parameters)")

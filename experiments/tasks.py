@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from stakesim.experiments.arms import arm_scenario, parse_arms
+from stakesim.experiments.arms import arm_scenario, is_arm_setting, parse_arms, with_settings
 from stakesim.scenarios.loader import dump_scenario, load_scenario
 from stakesim.simulator.run import run_scenario
 from stakesim.simulator.schema import Scenario
@@ -214,8 +214,10 @@ def run_task(task: RunTask) -> RunRecord:
         if digest != task.scenario_hash:
             raise RuntimeError(f"{SCENARIO_CHANGED}: '{task.scenario_ref}' now has hash "
                                f"{digest[:12]}, the sweep was planned on {task.scenario_hash[:12]}")
-        scenario = load_scenario(base, overrides=_as_overrides(task.settings)) if task.settings else base
-        arm = parse_arms(task.arm)[0]
+        settings = _as_overrides(task.settings)
+        scenario_settings = {k: v for k, v in settings.items() if not is_arm_setting(k)}
+        scenario = load_scenario(base, overrides=scenario_settings) if scenario_settings else base
+        arm = with_settings(parse_arms(task.arm)[0], {k: v for k, v in settings.items() if is_arm_setting(k)})
         scenario = arm_scenario(scenario, arm)
         result = run_scenario(scenario, seed=task.seed)
         summary = result.summary

@@ -374,3 +374,33 @@ def test_hash_does_not_depend_on_where_the_scenario_is_named(tmp_path):
     named = load_experiment(write(tmp_path, BASE))
     by_path = experiment_from_data(with_({"scenario": str(builtin_path("default"))}))
     assert named.hash() == by_path.hash()
+
+
+# ----------------------------------------------------------------------------- arm settings
+@pytest.mark.parametrize("path, spec, expected", [
+    ("arms.learning_space.follow_throug", {"low": 0.2, "high": 1.0}, "learning_space has no field 'follow_throug'"),
+    ("arms.negotiation_table.every", {"levels": [2, 3]}, "no arm of this experiment has negotiation_table"),
+    ("arms.learning_space.follow_through", {"low": 0.2, "high": 1.5}, "learning_space.follow_through refuses 1.5"),
+    ("arms.learning_space", {"low": 0.2, "high": 1.0}, "arms.<intervention>.<field>"),
+])
+def test_bad_arm_settings_are_refused_with_the_field_named(tmp_path, path, spec, expected):
+    data = with_({})
+    data["parameters"][path] = spec
+    message = refused(tmp_path, data)
+    assert f"parameters.{path}" in message and expected in message, message
+
+
+def test_an_arm_setting_changes_its_arm_and_leaves_the_baseline_alone(tmp_path):
+    """Two points that differ only in a learning space's follow-through: the baseline runs are
+    identical, the learning-space runs are not."""
+    from stakesim.experiments.tasks import base_hash, make_tasks, run_task
+
+    tasks = make_tasks([{"arms.learning_space.follow_through": 0.0}, {"arms.learning_space.follow_through": 1.0}],
+                       ["baseline", "learning_space"], replicates=1, base_seed=3, scenario_ref="default",
+                       scenario_hash=base_hash("default"), steps=60,
+                       outcomes=("final_trust_community_company", "protest_months"))
+    rows = {(t.point, t.arm): run_task(t).row for t in tasks}
+    assert all(row["status"] == "ok" for row in rows.values())
+    assert rows[0, "baseline"]["final_trust_community_company"] == rows[1, "baseline"]["final_trust_community_company"]
+    assert rows[0, "learning_space"]["final_trust_community_company"] < \
+        rows[1, "learning_space"]["final_trust_community_company"]
