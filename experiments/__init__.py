@@ -16,6 +16,8 @@ One job per module, lowest first:
 - ``sensitivity``: Sobol and Morris indices (SALib), index figures and heatmaps.
 - ``discovery``: PRIM boxes where one arm beats another (EMA Workbench, optional).
 - ``analyze``: a sweep folder's estimates, indices, boxes and report.
+- ``decomposition``: each arm's effect split by causal channel, switching channels off in turn
+  (a difference of differences over paired replicates), as a table and Markdown.
 - ``provenance``: what produced the results, enough to run them again.
 - ``figures``: each figure built as a matplotlib Figure by one function, saved by another.
 - ``document``: a tiny document model rendered to Markdown and HTML, escaping all text.

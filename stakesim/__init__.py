@@ -1,12 +1,13 @@
 """stakesim: stakeholder negotiation around mining projects, as an agent-based model on Mesa.
 
-The library API (``simulate``, ``compare``, ``MiningModel``, ``load_scenario``) is loaded on first
-use, so ``import stakesim.simulator.model`` or a single run never pays for the experiments stack.
+The library API (``simulate``, ``compare``, ``decompose``, ``MiningModel``, ``load_scenario``) is
+loaded on first use, so ``import stakesim.simulator.model`` or a single run never pays for the
+experiments stack.
 """
 
 from stakesim.version import __version__
 
-_API = {"simulate", "compare", "sweep", "analyze", "MiningModel", "RunResult", "DEFAULT_ARMS"}
+_API = {"simulate", "compare", "sweep", "analyze", "decompose", "MiningModel", "RunResult", "DEFAULT_ARMS"}
 
 
 def __getattr__(name: str):
@@ -25,5 +26,5 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_API, "load_scenario", "ScenarioError"])
 
 
-__all__ = ["__version__", "simulate", "compare", "sweep", "analyze", "MiningModel", "load_scenario",
-           "ScenarioError"]
+__all__ = ["__version__", "simulate", "compare", "sweep", "analyze", "decompose", "MiningModel",
+           "load_scenario", "ScenarioError"]

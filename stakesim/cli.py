@@ -19,6 +19,7 @@ from stakesim.experiments.arms import ArmError
 from stakesim.scenarios import (ScenarioError, ScenarioWarning, builtin_names, builtin_path, load_scenario,
                                 read_yaml)
 from stakesim.simulator.interventions import KINDS
+from stakesim.simulator.parameters import CHANNELS
 from stakesim.version import __version__
 
 EXIT_BAD_INPUT = 2
@@ -117,6 +118,35 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--out", type=Path, default=None,
                          help="folder for the results and report (default: out/compare-SCENARIO)")
     _where_options(compare)
+    decompose = commands.add_parser(
+        "decompose", help="split each intervention's effect by causal channel, switching channels off in turn",
+        description="Run baseline and each arm with every causal channel on and with each channel switched "
+                    "off in turn (parameters.channel_NAME=0), over paired replicates, and write "
+                    "decomposition.csv and decomposition.md: per arm, outcome and channel, the part of the "
+                    "arm's effect that runs through the channel (its effect with the channel on minus its "
+                    "effect with it off) and that part's share of the effect.")
+    decompose.add_argument("scenario", help="a built-in scenario's name or a path to a YAML file")
+    decompose.add_argument("--arms", default="learning_space,negotiation_table",
+                           help="comma-separated intervention arms, as in 'compare' (baseline always runs, as "
+                                "the reference; default: learning_space,negotiation_table)")
+    decompose.add_argument("--channels", default=",".join(CHANNELS),
+                           help="comma-separated channels to switch off in turn "
+                                f"(default: all: {', '.join(CHANNELS)})")
+    decompose.add_argument("--outcomes", default=None,
+                           help="comma-separated run-summary keys (default: blockade_months, protest_months, "
+                                "peak_grievance, final trust community->company and ->government, "
+                                "final_social_licence)")
+    decompose.add_argument("--replicates", type=_positive_int, default=20,
+                           help="paired replicates of every arm and channel setting (default 20)")
+    decompose.add_argument("--seed", type=_seed, default=0,
+                           help="base seed; replicate r uses seed SEED+r in every run (default 0)")
+    decompose.add_argument("--steps", type=_positive_int, default=None,
+                           help="months to simulate (default: the scenario's)")
+    decompose.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                           help="override a scenario value for every run, as in 'run' (repeatable)")
+    decompose.add_argument("--out", type=Path, default=None,
+                           help="folder for the runs and the tables (default: out/decompose-SCENARIO)")
+    _where_options(decompose)
     commands.add_parser("experiments", help="list the built-in experiment files")
 
     sweep = commands.add_parser(
@@ -232,6 +262,51 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def cmd_decompose(args) -> int:
+    from stakesim.experiments import decomposition
+    from stakesim.experiments.sweep_runner import SweepError
+
+    scenario = _load(args)
+    try:
+        arms = decomposition.check_arms(args.arms)
+        channels = decomposition.check_channels(args.channels)
+        outcomes = decomposition.check_outcomes(args.outcomes)
+    except (ArmError, decomposition.DecompositionError) as exc:
+        raise CLIError(str(exc)) from None
+    out = args.out or Path("out") / f"decompose-{re.sub(r'[^A-Za-z0-9_.-]+', '_', scenario.name)}"
+    _writable_folder(out)
+    runs = (1 + len(channels)) * (1 + len(arms)) * args.replicates
+    backend, workers = _where(args, runs)
+    print(f"decomposing: {1 + len(channels)} channel setting(s) (all on, then each of {len(channels)} off) "
+          f"x {1 + len(arms)} arm(s) (baseline, {', '.join(arms)}) x {args.replicates} replicate(s) = "
+          f"{runs} runs of '{scenario.name}' on {backend}"
+          + (f" ({workers} worker(s))" if backend != "serial" else ""),
+          file=sys.stderr)
+    try:
+        table = api.decompose(args.scenario, arms=arms, channels=channels, outcomes=outcomes,
+                              replicates=args.replicates, seed=args.seed, steps=args.steps,
+                              overrides=args.overrides, out=out, backend=backend, workers=workers,
+                              scheduler=args.scheduler, resume=args.resume, overwrite=args.overwrite,
+                              progress=args.progress)
+    except (ArmError, decomposition.DecompositionError) as exc:
+        raise CLIError(str(exc)) from None
+    except SweepError as exc:
+        raise CLIError(f"--out {out}: {exc}") from None
+    except decomposition.FailedRuns as exc:
+        print(f"stakesim: error: {exc}", file=sys.stderr)
+        return 1
+    title = f"Effects by channel: {scenario.name}, {args.replicates} replicate(s), seed {args.seed}"
+    print(decomposition.markdown(table, title))  # first: a failed write loses nothing
+    try:
+        with _deferred_interrupt() as stop:
+            written = decomposition.write(table, out, title, interrupted=stop.is_set)
+    except OSError as exc:
+        raise CLIError(f"--out {out}: cannot write the tables ({exc.strerror or exc}); the runs are kept "
+                       f"there, and --resume writes them without running again") from None
+    print(f"wrote {written['csv']} and {written['md']}", file=sys.stderr)
+    return 0
+
+
 def _where(args, runs: int) -> tuple[str, int]:
     """The backend and number of workers: --workers 1 means serial; never more workers than cores."""
     backend = "dask" if args.scheduler else args.backend
@@ -292,8 +367,8 @@ def cmd_analyze(args) -> int:
     return 0
 
 
-COMMANDS = {"scenarios": cmd_scenarios, "run": cmd_run, "compare": cmd_compare, "experiments": cmd_experiments,
-            "sweep": cmd_sweep, "analyze": cmd_analyze}
+COMMANDS = {"scenarios": cmd_scenarios, "run": cmd_run, "compare": cmd_compare, "decompose": cmd_decompose,
+            "experiments": cmd_experiments, "sweep": cmd_sweep, "analyze": cmd_analyze}
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
