@@ -15,7 +15,8 @@ One job per module, lowest first:
 - ``analysis``: means with 95% t-intervals, paired differences from baseline, the readings.
 - ``sensitivity``: Sobol and Morris indices (SALib), index figures and heatmaps.
 - ``discovery``: PRIM boxes where one arm beats another (EMA Workbench, optional).
-- ``analyze``: a sweep folder's estimates, indices, boxes and report.
+- ``wins``: which arm wins where (shares of points, ties within noise) and which settings decide it.
+- ``analyze``: a sweep folder's estimates, indices, boxes, wins and report.
 - ``decomposition``: each arm's effect split by causal channel, switching channels off in turn
   (a difference of differences over paired replicates), as a table and Markdown.
 - ``provenance``: what produced the results, enough to run them again.

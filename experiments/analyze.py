@@ -5,7 +5,11 @@ experiment) and writes, under ``folder/analysis``: ``arm_summary.csv`` (each arm
 outcome over every run with a t-interval, and its difference from baseline paired on the same
 point and replicate), ``indices.csv`` with a figure for Sobol and Morris designs, heatmaps of the
 first outcome over the first two varied settings, and ``report.md``/``report.html`` (one file,
-figures embedded). The files are staged and renamed into place, as a comparison's are.
+figures embedded). A sweep of several arms over varied settings also gets the wins analysis
+(``wins``): ``wins.csv`` (shares of points each arm wins, and ties), ``deciders.csv`` (which
+settings decide each head-to-head), ``both_directions.csv`` and ``conditions.csv`` (the headline
+comparison one way and the other, and PRIM's boxes of where), ``wins_by_point.csv`` and a figure.
+The files are staged and renamed into place, as a comparison's are.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from stakesim.experiments import sensitivity
+from stakesim.experiments import sensitivity, wins
 from stakesim.experiments.analysis import t_interval
 from stakesim.experiments.arms import BASELINE
 from stakesim.experiments.dataset import read_runs
@@ -44,6 +48,7 @@ class Analysis:
     failed: int
     figures: dict = field(default_factory=dict)  # name -> matplotlib Figure
     boxes: list = field(default_factory=list)    # discovery.Box: where one arm beats another
+    wins: wins.Wins | None = None                 # which arm wins where, and what decides it
 
     def write(self, out_dir: str | Path | None = None) -> dict[str, Path]:
         """Write the tables, figures and report (default: ``folder/analysis``)."""
@@ -60,13 +65,20 @@ class Analysis:
             paths["discovery"] = staging / "discovery.csv"
             pd.concat([b.limits.assign(arm=b.arm, versus=b.versus, outcome=b.outcome, coverage=b.coverage,
                                        density=b.density) for b in self.boxes]).to_csv(paths["discovery"], index=False)
+        if self.wins is not None:
+            for name, table in (("wins", self.wins.shares), ("deciders", self.wins.deciders),
+                                ("both_directions", self.wins.both), ("conditions", self.wins.conditions),
+                                ("wins_by_point", self.wins.points)):
+                paths[name] = staging / f"{name}.csv"
+                table.to_csv(paths[name], index=False)
         images: dict[str, bytes] = {}
         for name, figure in self.figures.items():
             buffer = io.BytesIO()
             figure.savefig(buffer, format="png", dpi=120, bbox_inches="tight", facecolor="white")
             images[f"{name}.png"] = buffer.getvalue()
-            paths[name] = staging / f"{name}.png"
-            paths[name].write_bytes(buffer.getvalue())
+            # keyed by file name: a figure may share its name with a table (indices.csv, indices.png)
+            paths[f"{name}.png"] = staging / f"{name}.png"
+            paths[f"{name}.png"].write_bytes(buffer.getvalue())
         doc = self.report()
         paths["report_md"] = write_text(doc.markdown(), staging / "report.md")
         paths["report_html"] = write_text(doc.html(images), staging / "report.html")
@@ -95,6 +107,8 @@ class Analysis:
             doc.add("table", (["arm", "outcome", "parameter", measure],
                               [[r.arm, r.outcome, r.parameter, _num(getattr(r, measure))]
                                for r in top.itertuples(index=False)], True))
+        if self.wins is not None:
+            _wins_section(doc, self.wins)
         if self.boxes:
             doc.add("h2", "Scenario discovery: where one arm beats the other (PRIM)")
             doc.add("ul", [box.sentence() for box in self.boxes])
@@ -106,9 +120,65 @@ class Analysis:
 
 
 _CAPTIONS = {
+    "wins": "Share of parameter sets where each arm has the best mean surely (paired 95% intervals "
+            "against every other arm), and ties, per outcome.",
     "indices": "Sensitivity indices per setting (total-order Sobol ST, or Morris mu*), one panel per outcome.",
     "heatmap": "Mean of the outcome over two varied settings (binned where continuous).",
 }
+
+
+def _share(share: float, count: int) -> str:
+    return f"{share:.0%} ({count})"
+
+
+def _wins_section(doc: Document, result: wins.Wins) -> None:
+    """Which arm wins where, head to head, the headline both ways, and what decides it."""
+    shares = result.shares
+    doc.add("h2", f"Which arm wins where: shares of the {result.point_count} parameter sets")
+    doc.add("p", f"At each parameter set (point) the arms are compared on their means over the "
+                 f"{result.replicates} paired replicates (the same seeds in every arm). An arm wins a point "
+                 f"when its paired difference from each rival has a 95% t-interval wholly on its better side "
+                 f"of zero; otherwise the point is a tie (within noise). Lower is better for blockade, protest, "
+                 f"suspension and grievance; higher for trust and licence. Cells: share of points (count); "
+                 f"in brackets after a slash, the share by mean alone, ignoring noise.")
+    best = shares[shares["comparison"] == wins.ALL_ARMS]
+    if not best.empty:
+        winners = list(dict.fromkeys(best["winner"]))
+        rows = []
+        for outcome, group in best.groupby("outcome", sort=False):
+            by = group.set_index("winner")
+            rows.append([outcome, group["better"].iloc[0],
+                         *[f"{_share(by.at[w, 'share'], by.at[w, 'count'])} / {by.at[w, 'share_by_mean']:.0%}"
+                           for w in winners]])
+        doc.add("table", (["outcome", "better", *winners], rows, True))
+    pairs = shares[shares["comparison"] != wins.ALL_ARMS]
+    if not pairs.empty:
+        doc.add("h2", "Head to head: share of parameter sets each side wins")
+        rows = []
+        for (comparison, outcome), group in pairs.groupby(["comparison", "outcome"], sort=False):
+            first, second, tie = group.iloc[0], group.iloc[1], group.iloc[2]
+            rows.append([comparison, outcome, f"{first.winner}: {_share(first.share, first['count'])}",
+                         f"{second.winner}: {_share(second.share, second['count'])}",
+                         _share(tie.share, tie["count"]),
+                         f"{first.share_by_mean:.0%} / {second.share_by_mean:.0%}"])
+        doc.add("table", (["comparison", "outcome", "first wins", "second wins", "ties", "by mean alone"],
+                          rows, True))
+    if not result.both.empty:
+        doc.add("h2", "The headline comparison, one way and the other")
+        doc.add("ul", [f"{r.statement}: {r.share:.0%} of parameter sets ({r.count} of {r.points}; "
+                       f"{r.share_by_mean:.0%} by mean alone)." for r in result.both.itertuples(index=False)]
+                + result.condition_sentences())
+    if not result.deciders.empty:
+        doc.add("h2", "What decides it: settings most correlated with the paired advantage")
+        doc.add("p", "Spearman rank correlation, over parameter sets, of each setting with the first arm's "
+                     "mean advantage over the second (positive: the larger the setting, the more the first arm "
+                     "does better). The three strongest per comparison and outcome; all in deciders.csv.")
+        rows = []
+        for (comparison, outcome), group in result.deciders.groupby(["comparison", "outcome"], sort=False):
+            top = group.dropna(subset=["rho"]).head(3)
+            rows.append([comparison, outcome, *[f"{r.parameter} ({r.rho:+.2f})" for r in top.itertuples()],
+                         *[""] * (3 - len(top))])
+        doc.add("table", (["comparison", "outcome", "first", "second", "third"], rows, True))
 
 
 def _num(value) -> str:
@@ -155,7 +225,11 @@ def analyze(folder: str | Path) -> Analysis:
         for arm in experiment.arms[:4]:
             figures[f"heatmap-{arm}"] = sensitivity.heatmap(runs, settings[0], settings[1],
                                                             experiment.outcomes[0], arm=arm)
-    return Analysis(folder, experiment, runs, summary, indices, failed, figures, discover_boxes(runs, experiment))
+    result = wins.analyze_wins(runs, experiment) if wins.applies(experiment) else None
+    if result is not None and not result.shares.empty:
+        figures["wins"] = wins.figure(result)
+    return Analysis(folder, experiment, runs, summary, indices, failed, figures, discover_boxes(runs, experiment),
+                    result)
 
 
 DISCOVERY_OUTCOMES = (("blockade_months", "lower"), ("final_trust_community_company", "higher"))

@@ -60,9 +60,21 @@ def wins(runs: pd.DataFrame, experiment: Experiment, arm: str, versus: str, outc
 def discover(runs: pd.DataFrame, experiment: Experiment, arm: str, versus: str, outcome: str,
              better: str = "lower", threshold: float = 0.8) -> Box | None:
     """The PRIM box where ``arm`` beats ``versus`` on ``outcome``; None if it never or always does."""
+    x, y = wins(runs, experiment, arm, versus, outcome, better)
+    found = prim_box(x, y, threshold)
+    if found is None:
+        return None
+    limits, coverage, density, mass = found
+    return Box(arm, versus, outcome, better, int(y.sum()), len(y), coverage, density, mass, limits)
+
+
+def prim_box(x: pd.DataFrame, y: np.ndarray, threshold: float = 0.8) -> tuple[pd.DataFrame, float, float, float] | None:
+    """PRIM's first box of settings ``x`` (one row per point) where ``y`` (a case of interest) is
+    dense: (limits of the restricted settings, coverage, density, mass); None with fewer than 10
+    points or when every point, or none, is a case."""
     from ema_workbench.analysis import prim
 
-    x, y = wins(runs, experiment, arm, versus, outcome, better)
+    y = np.asarray(y, dtype=bool)
     if len(y) < 10 or y.all() or not y.any():
         return None
     with warnings.catch_warnings():
@@ -74,8 +86,8 @@ def discover(runs: pd.DataFrame, experiment: Experiment, arm: str, versus: str, 
              "full_low": float(full[c].iloc[0]), "full_high": float(full[c].iloc[1])}
             for c in x.columns
             if limits[c].iloc[0] > full[c].iloc[0] or limits[c].iloc[1] < full[c].iloc[1]]
-    return Box(arm, versus, outcome, better, int(y.sum()), len(y), float(box.coverage), float(box.density),
-               float(box.mass), pd.DataFrame(rows, columns=["parameter", "low", "high", "full_low", "full_high"]))
+    return (pd.DataFrame(rows, columns=["parameter", "low", "high", "full_low", "full_high"]),
+            float(box.coverage), float(box.density), float(box.mass))
 
 
 def available() -> bool:

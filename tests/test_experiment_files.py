@@ -23,7 +23,7 @@ from stakesim.scenarios import ScenarioError, load_scenario
 from stakesim.simulator.parameters import PARAMETERS
 from stakesim.simulator.run import run_scenario
 
-SHIPPED = ("morris_screening", "sobol_headline", "space_vs_table")
+SHIPPED = ("headline_sensitivity", "morris_screening", "sobol_headline", "space_vs_table")
 
 BASE = {
     "name": "small",
@@ -82,9 +82,10 @@ def test_builtin_experiment_loads_and_has_points(name):
     assert len(found) == experiment.point_count()
     assert found == points(load_experiment(name))  # deterministic
     assert len(experiment.hash()) == 64 and experiment.hash() == load_experiment(name).hash()
-    # every point is a scenario the loader accepts
+    # every point is a scenario the loader accepts (its arm settings go to the arms, not the scenario)
     for point in found[:3] + found[-2:]:
-        load_scenario(experiment.scenario_source, overrides={**experiment.overrides, **point})
+        scenario_settings = {k: v for k, v in point.items() if not k.startswith("arms.")}
+        load_scenario(experiment.scenario_source, overrides={**experiment.overrides, **scenario_settings})
 
 
 @pytest.mark.parametrize("name", builtin_experiments())
@@ -118,6 +119,22 @@ def test_space_vs_table_compares_the_two_dialogues():
     assert experiment.arms == ["baseline", "learning_space", "negotiation_table"]
     assert "stakeholders.municipality.presence" in experiment.parameters
     assert "parameters.initial_trust_community_company" in experiment.parameters
+
+
+def test_headline_sensitivity_compares_all_four_arms_on_the_headline_outcomes():
+    experiment = load_experiment("headline_sensitivity")
+    assert experiment.arms == ["baseline", "learning_space", "negotiation_table",
+                               "learning_space+negotiation_table"]
+    assert experiment.design.type == "latin_hypercube" and 12 <= len(experiment.parameters) <= 20
+    assert {"blockade_months", "protest_months", "suspended", "final_trust_community_company",
+            "final_trust_community_government", "final_social_licence"} <= set(experiment.outcomes)
+    assert experiment.run_count() <= 4000  # a laptop's ten minutes (the header gives the measurement)
+    lines = Path(experiment.origin).read_text().splitlines()
+    for path, spec in experiment.parameters.items():  # a global narrower than declared says why, beside it
+        name = path.removeprefix("parameters.")
+        if path.startswith("parameters.") and (spec.low, spec.high) != (PARAMETERS[name].low, PARAMETERS[name].high):
+            line = next(x for x in lines if x.strip().startswith(path))
+            assert "#" in line, f"{path}: a range narrower than declared needs its reason in a comment"
 
 
 def test_summary_keys_match_a_real_run():
