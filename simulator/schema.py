@@ -93,7 +93,7 @@ class CommunitySpec(StakeholderSpec):
         1.0, ge=0, le=1, unit="0-1",
         doc="How exposed the community is to the project's physical impacts (water, land).")
     impact_bias: float = field(
-        0.0, ge=-1, le=3, unit="share of actual impact",
+        0.0, ge=-3, le=3, unit="share of actual impact",
         doc="How far the community's uninformed view of the project's impacts is off, besides the "
             "distrust that complexity seeds: negative for impacts it underestimates (invisible, "
             "slow or played down, such as groundwater drawdown), positive for impacts it fears "
