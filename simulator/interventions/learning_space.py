@@ -162,9 +162,9 @@ class LearningSpace(Intervention):
     def judge_session(self, model, agent, steered: bool, dominated: bool, follow_up: bool) -> None:
         """A workshop's experience is a good or bad event for a member's trust in the convener.
 
-        A community member also holds the others to account: a follow-up that did not arrive was
-        owed by the company and the State (half an event each), and a workshop seen as steered
-        confirms a distrust of the company.
+        A community member also holds the others to account: the follow-up was owed by the company
+        and the State, so it credits them when it arrives and costs them when it does not (half an
+        event each); a workshop seen as steered confirms a distrust of the company.
         """
         weight = self.spec.legitimacy_weight
         good, bad = (1.0, 0.0) if follow_up else (0.0, 1.0)
@@ -175,9 +175,8 @@ class LearningSpace(Intervention):
             if steered:
                 bad += suspicion
                 model.trust_event(agent.key, model.company.key, bad=suspicion, weight=weight)
-            if not follow_up:
-                for owed in (model.company.key, agent.government_key):
-                    model.trust_event(agent.key, owed, bad=0.5, weight=weight)
+            for owed in (model.company.key, agent.government_key):
+                model.trust_event(agent.key, owed, good=0.5 * follow_up, bad=0.5 * (not follow_up), weight=weight)
         model.trust_event(agent.key, self.convener, good=good, bad=min(1.0, bad), weight=weight)
 
     def meet(self, model, a: str, b: str, legitimacy: float, contact: bool) -> None:
