@@ -62,6 +62,12 @@ class Community(Stakeholder):
         s = self.model.p["service_share"]
         return min(1.0, (1.0 - s) * self.jobs + s * self.services + self.agreement_benefit)
 
+    def benefits_without(self, debtor: str) -> float:
+        """Benefits other than what ``debtor``'s kept commitments delivered (each capped at 1 on its own)."""
+        s = self.model.p["service_share"]
+        others = self.agreement_benefit - self.delivered_by.get(debtor, 0.0)
+        return min(1.0, (1.0 - s) * self.jobs + s * self.services + others)
+
     @property
     def agreement_benefit(self) -> float:
         return sum(self.delivered_by.values())

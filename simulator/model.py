@@ -228,8 +228,7 @@ class MiningModel(mesa.Model):
         for community in self.communities:
             gov = self.stakeholders[community.government_key]
             from_state = community.delivered_by.get(gov.key, 0.0)  # credited to the State, not the company
-            met = min(1.0, max(0.0, community.benefits - from_state)
-                      / max(community.expectation, self.p["expectation_floor"]))
+            met = min(1.0, community.benefits_without(gov.key) / max(community.expectation, self.p["expectation_floor"]))
             self.trust_event(community.key, company, good=met * (1.0 - community.perceived_impact),
                              bad=min(1.0, community.perceived_impact + community.gap_blamed_on_company),
                              weight=w)
@@ -244,12 +243,16 @@ class MiningModel(mesa.Model):
         self.fade_ties()
 
     def fade_ties(self) -> None:
-        """Ties built by an intervention lose trust in months their two ends did not meet."""
+        """Ties built by an intervention lose trust once their two ends stop meeting.
+
+        An intervention that brings two members together keeps their tie up until its meeting
+        after next (``kept_until``); a tie whose ends miss that fades each month after.
+        """
         decay = self.p["tie_decay"]
         if decay == 0.0:
             return
         for _, _, data in self.graph.edges(data=True):
-            if data["kind"] == "intervention" and data.get("met") != self.steps:
+            if data["kind"] == "intervention" and data.get("kept_until", -1) < self.steps:
                 data["trust"] *= 1.0 - decay
 
     def update_social_licence(self) -> None:

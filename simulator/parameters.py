@@ -215,6 +215,8 @@ CHANNELS = {
                   "(off: perception keeps the bias of the understanding a stakeholder started with).",
     "contact_trust": "Members who meet in a learning space build trust in each other.",
     "ties": "A learning space creates new ties between members who had none.",
+    "follow_up": "The follow-up a learning space agrees moves its members' trust in the company and the "
+                 "State (credit when it arrives, blame when it does not).",
     "agreements_delivered": "Kept commitments deliver their benefit to the community.",
     "hope": "Pending commitments count, by their debtor's credibility, as benefits to come.",
     "settlement": "Signing an agreement sends a share of the mobilised members home.",

@@ -89,11 +89,11 @@ class LearningSpaceSpec(InterventionSpec):
 class LearningSpace(Intervention):
     """Members listen, learn the project's technical side and each other's concerns; not a negotiation.
 
-    Works slowly and only with sustained participation and a convener trusted by all sides. Its
-    legitimacy (members' mean trust in the convener) moves both ways with each workshop's
-    experience: follow-up delivered or not, a session seen as steered by the company, a session one
-    side dominated. Attendance scales with legitimacy and co-design and falls with fatigue from
-    meetings that change nothing; attending costs communities and CSOs organising resources.
+    Works slowly and only with sustained participation and a convener trusted by all sides. Each
+    member's trust in the convener moves both ways with each workshop's experience: follow-up
+    delivered or not, a session seen as steered by the company, a session one side dominated. A
+    member attends, and learns, in proportion to that trust and to co-design, less as fatigue from
+    meetings that change nothing grows; attending costs communities and CSOs organising resources.
     Representatives learn at the workshop and their communities learn through them, as far as the
     community's organisation carries it. Members who meet build trust, and members who meet often
     form new ties; ties fade when the meetings stop (``tie_decay``).
@@ -109,34 +109,38 @@ class LearningSpace(Intervention):
         self.fatigue: dict[str, float] = {}
         self.follow_ups_missed = 0
 
+    def standing(self, model, key: str) -> float:
+        """A member's trust in the convener; one who has not attended yet meets it as a stranger."""
+        edge = model.graph.get_edge_data(key, self.convener)
+        return model.p["initial_trust_default"] if edge is None else edge["trust"]
+
     def legitimacy(self, model) -> float:
         members = [k for k in self.participant_keys if k != self.convener]
-        return ordered_sum(model.trust(k, self.convener) for k in members) / len(members)
+        return ordered_sum(self.standing(model, k) for k in members) / len(members)
 
     def act(self, model, participants: list) -> None:
         spec, p = self.spec, model.p
-        if self.meetings == 1:  # at the first workshop everyone meets the convener; strangers start neutral
-            for key in self.participant_keys:
-                if key != self.convener:
-                    model.add_tie(key, self.convener, p["initial_trust_default"], "intervention")
         legitimacy = self.legitimacy(model)
-        steered, dominated, follow_up = self.rng.random(3) < (spec.steering_risk, spec.dominance_risk,
-                                                              spec.follow_through)
+        steered, dominated, follow_up = (bool(u < risk) for u, risk in zip(
+            self.rng.random(3), (spec.steering_risk, spec.dominance_risk, spec.follow_through)))
         if not follow_up:
             self.follow_ups_missed += 1
-        chance = spec.attendance * legitimacy * (1.0 if spec.co_designed else spec.attendance_without_codesign)
+        welcome = spec.attendance * (1.0 if spec.co_designed else spec.attendance_without_codesign)
+        standing = {a.key: self.standing(model, a.key) for a in participants}  # before this workshop
         draws = self.rng.random(len(participants))
         present = [a for a, u in zip(participants, draws)
                    if a.key == self.convener
-                   or (u < chance * (1.0 - self.fatigue.get(a.key, 0.0)) and self.can_afford(a))]
-        learn = spec.learning_rate * legitimacy
+                   or (u < welcome * standing[a.key] * (1.0 - self.fatigue.get(a.key, 0.0))
+                       and self.can_afford(a))]
         for agent in present:
             agent.meetings_attended += 1
             if agent.key == self.convener:
                 continue
+            # A member meets the convener at its first workshop, as a stranger (neutral trust).
+            model.add_tie(agent.key, self.convener, p["initial_trust_default"], "intervention")
             if agent.kind in ("community", "cso"):
                 agent.spend(spec.participation_cost)
-            self.teach(agent, learn, p)
+            self.teach(agent, spec.learning_rate * standing[agent.key], p)
             self.judge_session(model, agent, steered, dominated, follow_up)
             tired = self.fatigue.get(agent.key, 0.0)
             self.fatigue[agent.key] = tired + spec.fatigue_rate * ((0.0 if follow_up else 1.0) - tired)
@@ -175,8 +179,9 @@ class LearningSpace(Intervention):
             if steered:
                 bad += suspicion
                 model.trust_event(agent.key, model.company.key, bad=suspicion, weight=weight)
-            for owed in (model.company.key, agent.government_key):
-                model.trust_event(agent.key, owed, good=0.5 * follow_up, bad=0.5 * (not follow_up), weight=weight)
+            for owed in (model.company.key, agent.government_key) if model.p["channel_follow_up"] else ():
+                model.trust_event(agent.key, owed, good=0.5 if follow_up else 0.0,
+                                  bad=0.0 if follow_up else 0.5, weight=weight)
         model.trust_event(agent.key, self.convener, good=good, bad=min(1.0, bad), weight=weight)
 
     def meet(self, model, a: str, b: str, legitimacy: float, contact: bool) -> None:
@@ -192,10 +197,10 @@ class LearningSpace(Intervention):
                 model.trust_event(i, j, good=legitimacy, weight=spec.contact_strength)
         self.mark_contact(model, a, b)
 
-    @staticmethod
-    def mark_contact(model, a: str, b: str) -> None:
-        """Ties whose ends met this month do not fade (``MiningModel.fade_ties``)."""
+    def mark_contact(self, model, a: str, b: str) -> None:
+        """Ties whose ends meet here are kept up until the workshop after next (``MiningModel.fade_ties``)."""
+        until = model.steps + self.spec.every
         for i, j in ((a, b), (b, a)):
             edge = model.graph.get_edge_data(i, j)
             if edge is not None:
-                edge["met"] = model.steps
+                edge["kept_until"] = max(edge.get("kept_until", until), until)

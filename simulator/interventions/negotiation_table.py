@@ -168,6 +168,7 @@ class NegotiationTable(Intervention):
         full_cost = spec.commitment_value * spec.cost_per_benefit * community.population / 1000.0
         state_budget = spec.state_budget_share * government.balance
         company_budget = model.company.resources
+        made = 0
         for state, deadline, watched in zip(on_state, with_deadline, monitored):
             budget = state_budget if state else company_budget
             cost = min(full_cost, budget)
@@ -184,6 +185,9 @@ class NegotiationTable(Intervention):
                 due_in=spec.deadline_months if deadline else spec.no_deadline_months,
                 monitored=bool(watched), source=self.name,
                 cosigners=tuple(k for k in signatories if k != debtor))
+            made += 1
+        if made == 0:
+            return  # nobody could fund anything: no agreement; the community stays on the agenda
         self.signed.add(community.key)
         self.agreements += 1
         mobilised = community.protesting or community.blockading
