@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+import operator
+import weakref
 
 import networkx as nx
 import numpy as np
 
+from stakesim.simulator.numbers import array_sum
 from stakesim.simulator.schema import Scenario
 
 
@@ -96,26 +98,108 @@ def add_tie(graph: nx.DiGraph, i: str, j: str, trust_value: float, kind: str) ->
     return created
 
 
-@dataclass
-class TieSummary:
-    """What the monthly record needs from the graph, gathered in one pass over the edges.
+class _EdgeIndex:
+    """What the per-step summaries need to know about the graph's structure, worked out once.
 
-    ``trust_by_types[(a, b)]`` lists the trust on every edge from a stakeholder of type ``a`` to
-    one of type ``b``, in the graph's edge order (so means computed from it are the same, to the
-    last bit, as means over ``graph.edges``).
+    The graph's structure (its nodes, their types and its edges) changes rarely: when an
+    intervention forms a tie. Trust changes every month, but in place, in each edge's attribute
+    dict. So the index keeps the edges' attribute dicts in the graph's edge order, with where each
+    edge goes in the summaries, and a month's summaries only read the trust from those dicts.
+
+    ``current`` checks the index against the graph on every use: the same nodes with the same
+    types, and the very same edge attribute dicts in the same order. NetworkX gives every new edge
+    a new attribute dict (``add_edge`` on an existing edge updates its dict in place), so any
+    change of structure made through NetworkX, here or by anyone holding the graph, is seen and
+    the index rebuilt.
     """
 
-    nodes: int
-    trust_by_types: dict[tuple[str, str], list[float]]
-    trusted: int  # directed ties with trust at or above the threshold
-    bridging: int  # trusted ties joining different types, counted once per pair
+    __slots__ = ("nodes", "types", "datas", "edges", "by_types", "cross", "pairs", "orders")
+
+    def __init__(self, graph: nx.DiGraph, datas: list[dict]):
+        self.nodes, self.types = _nodes_and_types(graph)
+        self.datas = datas
+        self.edges = [(u, v) for u, neighbours in graph.adjacency() for v in neighbours]
+        type_of = dict(zip(self.nodes, self.types))  # None for a node without a type, as before
+        by_types: dict[tuple, list[int]] = {}
+        cross, pairs = [], []
+        pair_ids: dict[tuple, int] = {}
+        for k, (u, v) in enumerate(self.edges):
+            key = (type_of[u], type_of[v])
+            by_types.setdefault(key, []).append(k)
+            if key[0] != key[1]:
+                cross.append(k)
+                pairs.append(pair_ids.setdefault((u, v) if u < v else (v, u), len(pair_ids)))
+        self.by_types = by_types  # (source type, target type) -> positions in edge order
+        self.cross = cross  # positions of edges joining different types
+        self.pairs = pairs  # for each of those, a number naming its unordered pair of ends
+        self.orders: dict[tuple, tuple] = {}  # trust_matrix: node order -> (positions, cells)
+
+    def current(self, graph: nx.DiGraph, datas: list[dict]) -> bool:
+        cached = self.datas
+        return (len(datas) == len(cached) and all(map(operator.is_, datas, cached))
+                and _nodes_and_types(graph) == (self.nodes, self.types))
+
+
+def _nodes_and_types(graph: nx.DiGraph) -> tuple[list, list]:
+    # ``graph._node`` is NetworkX's node-attribute dict (documented for subclassing); reading it
+    # directly avoids a view object per node.
+    node_data = graph._node
+    return list(node_data), [data.get("type") for data in node_data.values()]
+
+
+_INDEXES: "weakref.WeakKeyDictionary[nx.DiGraph, _EdgeIndex]" = weakref.WeakKeyDictionary()
+
+
+def _edge_data(graph: nx.DiGraph) -> list[dict]:
+    """Every edge's attribute dict, in the graph's edge order (that of ``graph.edges``)."""
+    return [data for _, neighbours in graph.adjacency() for data in neighbours.values()]
+
+
+_last: tuple = (lambda: None, None)  # (weak reference to the graph indexed last, its index)
+
+
+def _index(graph: nx.DiGraph) -> tuple[_EdgeIndex, list[dict]]:
+    """The graph's edge index, checked against the graph (rebuilt if it changed), and its edge dicts."""
+    global _last
+    datas = _edge_data(graph)
+    ref, index = _last
+    if ref() is not graph:  # a run asks about one graph many times in a row
+        index = _INDEXES.get(graph)
+    if index is None or not index.current(graph, datas):
+        index = _INDEXES[graph] = _EdgeIndex(graph, datas)
+    _last = (weakref.ref(graph), index)
+    return index, datas
+
+
+class TieSummary:
+    """What the monthly record needs from the graph: trust by pair of types, trusted and bridging ties.
+
+    ``trust_by_types[(a, b)]`` lists the trust on every edge from a stakeholder of type ``a`` to
+    one of type ``b``, in the graph's edge order; ``mean_trust`` is their mean as ``np.mean``
+    computes it, to the last bit.
+    """
+
+    __slots__ = ("nodes", "_trust", "_by_types", "trusted", "bridging")
+
+    def __init__(self, nodes: int, trust: list[float], by_types: dict[tuple, list[int]],
+                 trusted: int, bridging: int):
+        self.nodes = nodes
+        self._trust = trust  # every edge's trust, in edge order
+        self._by_types = by_types
+        self.trusted = trusted  # directed ties with trust at or above the threshold
+        self.bridging = bridging  # trusted ties joining different types, counted once per pair
+
+    @property
+    def trust_by_types(self) -> dict[tuple[str, str], list[float]]:
+        trust = self._trust
+        return {key: [trust[k] for k in positions] for key, positions in self._by_types.items()}
 
     def mean_trust(self, source_type: str, target_type: str) -> float:
-        values = self.trust_by_types.get((source_type, target_type))
-        if not values:
+        positions = self._by_types.get((source_type, target_type))
+        if not positions:
             return float("nan")
-        # np.mean's own arithmetic (a pairwise sum, then one division) without its overhead.
-        return float(np.add.reduce(np.asarray(values, dtype=float)) / len(values))
+        trust = self._trust
+        return array_sum([trust[k] for k in positions]) / len(positions)
 
     @property
     def trusted_density(self) -> float:
@@ -124,61 +208,69 @@ class TieSummary:
 
 
 def tie_summary(graph: nx.DiGraph, threshold: float) -> TieSummary:
-    """Trust by pair of types, trusted ties and bridging ties, from a single pass over the edges.
+    """Trust by pair of types, trusted ties and bridging ties, from the edges' trust alone.
 
-    The per-step reporters need all three; one pass over the raw adjacency dicts costs about
-    what one pass through ``graph.edges(data=True)`` did for each of eight reporters.
+    Where each edge belongs (its pair of types, whether it bridges types, its unordered pair of
+    ends) comes from the graph's edge index, worked out when the structure changes; a month reads
+    only the trust values.
     """
-    types = dict(graph.nodes(data="type"))
-    by_types: dict[tuple[str, str], list[float]] = {}
+    index, datas = _index(graph)
+    trust = [data["trust"] for data in datas]
     trusted = 0
-    bridges = set()
-    for u, neighbours in graph.adjacency():
-        type_u = types[u]
-        for v, data in neighbours.items():
-            value = data["trust"]
-            key = (type_u, types[v])
-            values = by_types.get(key)
-            if values is None:
-                by_types[key] = [value]
-            else:
-                values.append(value)
-            if value >= threshold:
-                trusted += 1
-                if key[0] != key[1]:
-                    bridges.add((u, v) if u < v else (v, u))
-    return TieSummary(graph.number_of_nodes(), by_types, trusted, len(bridges))
+    for value in trust:
+        if value >= threshold:
+            trusted += 1
+    pairs = index.pairs
+    bridges = {pairs[i] for i, k in enumerate(index.cross) if trust[k] >= threshold}
+    return TieSummary(len(index.nodes), trust, index.by_types, trusted, len(bridges))
 
 
 def trust_matrix(graph: nx.DiGraph, order: list[str]) -> np.ndarray:
     """Trust as a dense matrix, row i holding ``order[i]``'s trust in each other stakeholder.
 
     The same matrix as ``nx.to_numpy_array(graph, nodelist=order, weight="trust")`` (edges without
-    a trust value count 1, edges to nodes outside ``order`` are left out), built straight from the
-    adjacency dicts: the generic converter's dispatch and checks cost more than the filling
-    itself for graphs of this size.
+    a trust value count 1, edges to nodes outside ``order`` are left out). Which cell each edge
+    fills is worked out once per structure and order (the graph's edge index); a month only reads
+    the trust values into those cells.
     """
+    return _matrix(graph, order, None)
+
+
+def _matrix(graph: nx.DiGraph, order: list[str], threshold: float | None) -> np.ndarray:
+    """``trust_matrix``, with trust below ``threshold`` (if given) left at 0."""
+    index, datas = _index(graph)
+    key = tuple(order)
+    found = index.orders.get(key)
+    if found is None:
+        found = index.orders[key] = _cells(graph, index, order)
+    positions, cells = found
+    if positions is not None:  # some edges lead outside the order
+        datas = [datas[k] for k in positions]
+    trust = [data.get("trust", 1.0) for data in datas]
+    if threshold is not None:
+        trust = [0.0 if value < threshold else value for value in trust]
     n = len(order)
-    index = {node: k for k, node in enumerate(order)}
-    if len(index) != n:
+    matrix = np.zeros(n * n)
+    matrix[cells] = trust
+    return matrix.reshape(n, n)
+
+
+def _cells(graph: nx.DiGraph, index: _EdgeIndex, order: list[str]) -> tuple[list[int] | None, np.ndarray]:
+    """For ``trust_matrix``: the edges inside ``order`` (None for all) and the flat cell of each."""
+    n = len(order)
+    where = {node: k for k, node in enumerate(order)}
+    if len(where) != n:
         raise ValueError("order lists a stakeholder twice")
     missing = [node for node in order if node not in graph]
     if missing:
         raise ValueError(f"order lists stakeholders that are not in the graph: {missing}")
-    cells, values = [], []  # flat positions i * n + j and the trust there
-    for u, neighbours in graph.adjacency():
-        i = index.get(u)
-        if i is None:
-            continue
-        row = i * n
-        for v, data in neighbours.items():
-            j = index.get(v)
-            if j is not None:
-                cells.append(row + j)
-                values.append(data.get("trust", 1.0))
-    matrix = np.zeros(n * n)
-    matrix[cells] = values
-    return matrix.reshape(n, n)
+    positions, cells = [], []
+    for k, (u, v) in enumerate(index.edges):
+        i, j = where.get(u), where.get(v)
+        if i is not None and j is not None:
+            positions.append(k)
+            cells.append(i * n + j)
+    return (None if len(positions) == len(index.edges) else positions), np.asarray(cells, dtype=np.intp)
 
 
 def diffuse(graph: nx.DiGraph, order: list[str], values: np.ndarray, params: dict[str, float]) -> np.ndarray:
@@ -193,10 +285,15 @@ def diffuse(graph: nx.DiGraph, order: list[str], values: np.ndarray, params: dic
     of microseconds a step. A sparse version would scale better for hundreds of stakeholders
     but would round differently (see docs/performance.md).
     """
-    weights = trust_matrix(graph, order)
-    weights[weights < params["influence_trust_threshold"]] = 0.0
+    # The arithmetic is that of the matrix form (mask, row sums, guarded division), step by step:
+    # trust below the threshold is left out as the matrix is filled (it was set to 0 after), and
+    # the last, per-stakeholder step is done on plain floats (the same IEEE operations as numpy's
+    # elementwise ones, without an array per operation).
+    weights = _matrix(graph, order, params["influence_trust_threshold"])
     diff = values[None, :] - values[:, None]
     weights[np.abs(diff) > params["confidence_bound"]] = 0.0
-    total = weights.sum(axis=1)
-    pull = np.divide((weights * diff).sum(axis=1), total, out=np.zeros_like(values), where=total > 0)
-    return values + params["influence_rate"] * pull
+    total = weights.sum(axis=1).tolist()
+    moved = (weights * diff).sum(axis=1).tolist()
+    rate = params["influence_rate"]
+    return np.array([value + rate * (pull / weight if weight > 0 else 0.0)
+                     for value, pull, weight in zip(values.tolist(), moved, total)], dtype=float)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from functools import partial
+from typing import Mapping, Sequence
 
 import mesa
 import numpy as np
@@ -14,7 +15,7 @@ import pandas as pd
 
 from stakesim.simulator import graph as trust_graph
 from stakesim.simulator import licence
-from stakesim.simulator.numbers import ordered_sum
+from stakesim.simulator.numbers import PAIRWISE_BLOCK, column_max, column_mean, column_sum, ordered_sum
 
 
 # The columns of the monthly record, in the order of the timeseries table (after "step").
@@ -54,24 +55,37 @@ POPULATION_MEANS = {
 }
 
 
-def _population_means(communities) -> dict[str, float]:
-    """Population-weighted means of community attributes, as ``np.average`` computes them.
+def _population_means(communities) -> list[float]:
+    """Population-weighted means of community attributes (in ``POPULATION_MEANS`` order), as
+    ``np.average`` computes them, to the last bit.
 
-    All columns at once: one row per attribute, weights and their total computed once. The
-    arithmetic is ``np.average``'s own (multiply in float64, sum along the row, divide by the
-    summed weights), so the numbers match it to the last bit.
+    numpy's arithmetic is: multiply in float64, sum the products, divide by the summed weights.
+    With fewer than eight communities numpy adds left to right (``numbers.array_sum``), so plain
+    float arithmetic gives the same numbers without building arrays; with more, numpy does it.
     """
-    weights = np.asarray([c.population for c in communities])
-    values = np.asarray([[getattr(c, attribute) for c in communities]
-                         for attribute in POPULATION_MEANS.values()], dtype=float)
-    means = np.multiply(values, weights, dtype=float).sum(axis=1) / weights.sum(dtype=float)
-    return dict(zip(POPULATION_MEANS, means.tolist()))
+    if len(communities) >= PAIRWISE_BLOCK:
+        weights = np.asarray([c.population for c in communities])
+        values = np.asarray([[getattr(c, attribute) for c in communities]
+                             for attribute in POPULATION_MEANS.values()], dtype=float)
+        means = np.multiply(values, weights, dtype=float).sum(axis=1) / weights.sum(dtype=float)
+        return means.tolist()
+    weights = [float(c.population) for c in communities]
+    total = 0.0
+    for weight in weights:
+        total += weight
+    means = []
+    for attribute in POPULATION_MEANS.values():
+        weighted = 0.0
+        for c, weight in zip(communities, weights):
+            weighted += float(getattr(c, attribute)) * weight
+        means.append(weighted / total)
+    return means
 
 
 def snapshot(model) -> dict[str, object]:
     """One month's row: every column computed together, so that shared work is done once.
 
-    Mesa's DataCollector calls one reporter per column; here the graph is read in one pass for
+    Mesa's DataCollector calls one reporter per column; here the graph's trust is read once for
     all its columns (six mean trusts, trusted-tie density, bridging ties) and the community
     weights once for all population means. Values are plain Python scalars (immutable), so the
     row needs no copying.
@@ -79,8 +93,8 @@ def snapshot(model) -> dict[str, object]:
     communities = model.communities
     governments = model.governments
     project = model.project
+    commitments = model.commitments
     ties = trust_graph.tie_summary(model.graph, model.p["trusted_tie_threshold"])
-    means = _population_means(communities)
     total_population = sum(c.population for c in communities)
     row = {
         "phase": project.phase_name,
@@ -88,15 +102,15 @@ def snapshot(model) -> dict[str, object]:
         "suspended": project.suspended,
         **{column: ties.mean_trust(*types) for column, types in TRUST_COLUMNS.items()},
         "grievance_mean": float(sum(c.grievance.sum() for c in communities) / total_population),
-        **means,
+        **dict(zip(POPULATION_MEANS, _population_means(communities))),
         "protests": sum(c.protesting for c in communities),
         "blockades": sum(c.blockading for c in communities),
         "social_licence": model.licence_score,
         "social_licence_level": licence.level(model.licence_score),
         "project_delay_months": project.delay_months,
-        "agreements_made": model.commitments.made,
-        "agreements_kept": model.commitments.kept,
-        "agreements_broken": model.commitments.broken,
+        "agreements_made": commitments.made,
+        "agreements_kept": commitments.kept,
+        "agreements_broken": commitments.broken,
         "revenue_received": ordered_sum(g.received_now for g in governments),
         "revenue_invested": ordered_sum(g.invested_now for g in governments),
         "revenue_leaked": ordered_sum(g.leaked_now for g in governments),
@@ -121,7 +135,8 @@ class SnapshotCollector(mesa.DataCollector):
 
     Only ``collect`` differs from Mesa's: instead of calling each reporter (and deep-copying its
     value) it computes the row once with ``snapshot`` and appends each column. ``model_vars`` and
-    ``get_model_vars_dataframe`` are Mesa's own, so code reading the collector sees no difference.
+    ``get_model_vars_dataframe`` are Mesa's own, so code reading the collector (``batch_run``
+    among it) sees no difference.
     """
 
     def __init__(self):
@@ -142,53 +157,75 @@ def make_datacollector() -> mesa.DataCollector:
 
 def timeseries(model) -> pd.DataFrame:
     """The per-month table, one row per step from 1."""
-    frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    frame.insert(0, "step", np.arange(1, len(frame) + 1))
-    return frame
+    return table(model.datacollector.model_vars)
 
 
-def empty_columns(table: pd.DataFrame) -> dict[str, str]:
+def table(columns: Mapping[str, Sequence]) -> pd.DataFrame:
+    """The per-month table from the collector's columns (``model_vars``): a "step" column from 1
+    first, then the columns with the types pandas infers from the values (as Mesa's
+    ``get_model_vars_dataframe`` gives them)."""
+    steps = len(next(iter(columns.values()), ()))
+    return pd.DataFrame({"step": np.arange(1, steps + 1), **columns})
+
+
+def empty_columns(columns: Mapping[str, Sequence]) -> dict[str, str]:
     """Trust columns with no value in any month, and why: a scenario without such ties.
 
     An empty trust column means "there is no tie of this kind", which is not a trust of zero; the
-    run's provenance lists these columns so the gap is never silent.
+    run's provenance lists these columns so the gap is never silent. ``columns`` is the
+    collector's ``model_vars`` or the timeseries table.
     """
     return {column: f"no {source} -> {target} ties in any month, so no mean trust to report"
-            for column, (source, target) in TRUST_COLUMNS.items() if table[column].isna().all()}
+            for column, (source, target) in TRUST_COLUMNS.items()
+            if np.isnan(np.asarray(columns[column], dtype=float)).all()}
 
 
-def summarise(model, table: pd.DataFrame) -> dict:
-    """Run-level outcomes; plain Python types so they serialise to JSON."""
-    last = table.iloc[-1]
+def _last(values):
+    return values.iloc[-1] if isinstance(values, pd.Series) else values[-1]
+
+
+def _months(values, test) -> int:
+    return sum(1 for value in values if test(value))
+
+
+def summarise(model, columns: Mapping[str, Sequence]) -> dict:
+    """Run-level outcomes; plain Python types so they serialise to JSON.
+
+    ``columns`` is the collector's ``model_vars`` (as ``run_scenario`` passes it, so a run needs
+    no table to be summarised) or the timeseries table: sums, means and peaks are computed as
+    pandas computes them on the table's columns (``numbers.column_sum`` and others), so both give
+    the same summary to the last bit.
+    """
+    last = {name: _last(values) for name, values in columns.items()}
     suspension = model.project.suspension_step
     summary = {
-        "steps": int(len(table)),
+        "steps": len(columns["phase"]),
         "final_phase": str(last["phase"]),
         "project_finished": bool(model.project.finished),
         "suspended": bool(model.project.suspended),
         "suspension_step": int(suspension) if suspension is not None else None,
-        "blockade_months": int((table["blockades"] > 0).sum()),
-        "protest_months": int((table["protests"] > 0).sum()),
+        "blockade_months": _months(columns["blockades"], lambda v: v > 0),
+        "protest_months": _months(columns["protests"], lambda v: v > 0),
         "project_delay_months": int(last["project_delay_months"]),
-        "peak_grievance": float(table["grievance_mean"].max()),
-        "mean_grievance": float(table["grievance_mean"].mean()),
-        "peak_mobilised_share": float(table["mobilised_share"].max()),
+        "peak_grievance": column_max(columns["grievance_mean"]),
+        "mean_grievance": column_mean(columns["grievance_mean"]),
+        "peak_mobilised_share": column_max(columns["mobilised_share"]),
         "final_trust_community_company": float(last["trust_community_company"]),
         "final_trust_community_government": float(last["trust_community_government"]),
         "final_trust_company_community": float(last["trust_company_community"]),
         "final_social_licence": float(last["social_licence"]),
         "final_social_licence_level": str(last["social_licence_level"]),
-        "months_in_withdrawal": int((table["social_licence_level"] == "withdrawal").sum()),
+        "months_in_withdrawal": _months(columns["social_licence_level"], lambda v: v == "withdrawal"),
         "agreements_made": int(last["agreements_made"]),
         "agreements_kept": int(last["agreements_kept"]),
         "agreements_broken": int(last["agreements_broken"]),
-        "revenue_received_total": float(table["revenue_received"].sum()),
-        "revenue_invested_total": float(table["revenue_invested"].sum()),
-        "revenue_leaked_total": float(table["revenue_leaked"].sum()),
+        "revenue_received_total": column_sum(columns["revenue_received"]),
+        "revenue_invested_total": column_sum(columns["revenue_invested"]),
+        "revenue_leaked_total": column_sum(columns["revenue_leaked"]),
         "company_delay_costs": float(last["company_delay_costs"]),
         "final_trusted_tie_density": float(last["trusted_tie_density"]),
         "final_bridging_ties": int(last["bridging_ties"]),
-        "intervention_cost_total": float(table["intervention_cost"].sum()),
+        "intervention_cost_total": column_sum(columns["intervention_cost"]),
     }
     for key, value in summary.items():
         if isinstance(value, float) and math.isnan(value):
