@@ -23,7 +23,7 @@ from stakesim.scenarios import ScenarioError, load_scenario
 from stakesim.simulator.parameters import PARAMETERS
 from stakesim.simulator.run import run_scenario
 
-SHIPPED = ("headline_sensitivity", "morris_screening", "sobol_headline", "space_vs_table")
+SHIPPED = ("crisis_sensitivity", "headline_sensitivity", "morris_screening", "sobol_headline", "space_vs_table")
 
 BASE = {
     "name": "small",
