@@ -46,7 +46,7 @@ import pandas as pd
 
 from stakesim.scenarios.loader import load_scenario
 from stakesim.simulator.schema import Scenario
-from stakesim.simulator.metrics import summarise, timeseries
+from stakesim.simulator.metrics import empty_columns, summarise, table
 from stakesim.simulator.model import MiningModel
 
 from machine_facts import DOC, REPO, commit, cpu_name  # noqa: E402  (a sibling script module)
@@ -169,7 +169,10 @@ def time_one(scenario: Scenario, seed: int) -> tuple[Sample, MiningModel]:
         marks.append((time.process_time(), time.perf_counter()))
         model.run()
         marks.append((time.process_time(), time.perf_counter()))
-        summarise(model, timeseries(model))
+        columns = model.datacollector.model_vars  # as run_scenario: summary and provenance from the
+        summarise(model, columns)  # columns, and the table a reader of RunResult.timeseries gets
+        empty_columns(columns)
+        table(columns)
         marks.append((time.process_time(), time.perf_counter()))
     finally:
         gc.enable()
@@ -383,8 +386,9 @@ This file is written by `benchmarks/bench_run.py --write`; edit the script, not 
 In the manner of Mesa's own benchmarks: fixed seeds, model initialisation ("init") and stepping
 ("run") timed separately, warm-up runs before timing, garbage collection off while a run is
 timed, several repetitions per seed; the repetitions visit the configurations in turn, so a
-change in machine load touches all of them alike. "total" also includes building the timeseries table and the
-run summary, i.e. what `simulator.run.run_scenario` does. Every figure is a **median** over all
+change in machine load touches all of them alike. "total" also includes the run summary and
+provenance and building the timeseries table: what `simulator.run.run_scenario` does and a reader
+of its `timeseries` gets (it builds the table on first use). Every figure is a **median** over all
 samples ({settings}); the run column also gives the interquartile range and min-max.
 
 Times are CPU time of the benchmarking process (`time.process_time`) unless a column says

@@ -11,6 +11,7 @@ timeseries table's CSV text, the summary and provenance as JSON, and the final g
 Usage::
 
     .venv/bin/python benchmarks/same_numbers.py --against HEAD           # engine files at HEAD vs now
+    .venv/bin/python benchmarks/same_numbers.py --trees /tmp/a /tmp/b    # two checkouts
     .venv/bin/python benchmarks/same_numbers.py --save /tmp/before.json   # on the old code
     .venv/bin/python benchmarks/same_numbers.py --check /tmp/before.json  # on the new code
 
@@ -104,16 +105,19 @@ def main() -> None:
     group.add_argument("--save", type=Path, help="write the fingerprints to this JSON file")
     group.add_argument("--check", type=Path, help="compare with fingerprints saved earlier")
     group.add_argument("--against", metavar="REV", help="compare with the engine files as they were at REV")
+    group.add_argument("--trees", nargs=2, type=Path, metavar=("BEFORE", "AFTER"),
+                       help="compare two checkouts (folders as in the repository)")
     parser.add_argument("--files", nargs="+", default=None, help="with --against: the files to put back")
     args = parser.parse_args()
-    if args.against:
-        from ab_run import ENGINE_FILES, copy_tree, put_back
+    if args.against or args.trees:
+        from ab_run import ENGINE_FILES, REPO, copy_tree, put_back
 
         with tempfile.TemporaryDirectory(prefix="stakesim-same-") as tmp:
             before, after = Path(tmp) / "before", Path(tmp) / "after"
-            copy_tree(before)
-            copy_tree(after)
-            put_back(before, args.against, args.files or ENGINE_FILES)
+            copy_tree(before, args.trees[0] if args.trees else REPO)
+            copy_tree(after, args.trees[1] if args.trees else REPO)
+            if args.against:
+                put_back(before, args.against, args.files or ENGINE_FILES)
             saved = fingerprints_of(before, Path(tmp) / "before.json")
             found = fingerprints_of(after, Path(tmp) / "after.json")
     else:

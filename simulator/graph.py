@@ -9,7 +9,7 @@ import weakref
 import networkx as nx
 import numpy as np
 
-from stakesim.simulator.numbers import array_sum
+from stakesim.simulator.numbers import PAIRWISE_BLOCK, array_sum
 from stakesim.simulator.schema import Scenario
 
 
@@ -73,9 +73,7 @@ def update_trust(graph: nx.DiGraph, i: str, j: str, good: float, bad: float,
     ``good`` and ``bad`` are event strengths in [0, 1]; ``weight`` is how many events they count
     for (1 for a discrete event, ``experience_weight`` for a month of everyday experience).
     """
-    # get_edge_data returns the edge's own attribute dict (None when there is no edge): one
-    # lookup instead of has_edge plus graph[i][j], which builds two view objects per call.
-    edge = graph.get_edge_data(i, j)
+    edge = _edge(graph, i, j)
     if edge is None:
         return
     t = edge["trust"]
@@ -83,9 +81,29 @@ def update_trust(graph: nx.DiGraph, i: str, j: str, good: float, bad: float,
     edge["trust"] = min(1.0, max(0.0, t))
 
 
+def ties_from(graph: nx.DiGraph, i: str) -> dict[str, dict]:
+    """``i``'s ties: neighbour -> the tie's attribute dict (NetworkX's own dict: read it, do not add
+    or remove keys). The same as ``graph.adj[i]`` without the view objects, for loops run every month."""
+    return graph._adj[i]
+
+
+def edge_data(graph: nx.DiGraph) -> list[dict]:
+    """Every tie's attribute dict, in the order of ``graph.edges`` (for loops run every month that
+    need only the attributes, such as fading trust: a list, without ``graph.edges``' view objects)."""
+    return _edge_data(graph)
+
+
 def trust(graph: nx.DiGraph, i: str, j: str, default: float = 0.0) -> float:
-    edge = graph.get_edge_data(i, j)
+    edge = _edge(graph, i, j)
     return default if edge is None else edge["trust"]
+
+
+def _edge(graph: nx.DiGraph, i: str, j: str) -> dict | None:
+    """The edge's own attribute dict, or None when there is no edge: ``graph.get_edge_data(i, j)``
+    read straight from the adjacency (no view objects, no method call), for lookups made many
+    times a month."""
+    ties = graph._adj.get(i)
+    return None if ties is None else ties.get(j)
 
 
 def add_tie(graph: nx.DiGraph, i: str, j: str, trust_value: float, kind: str) -> bool:
@@ -199,7 +217,12 @@ class TieSummary:
         if not positions:
             return float("nan")
         trust = self._trust
-        return array_sum([trust[k] for k in positions]) / len(positions)
+        if len(positions) >= PAIRWISE_BLOCK:
+            return array_sum([trust[k] for k in positions]) / len(positions)
+        total = 0.0  # array_sum's left-to-right loop, inlined: this runs six times a month
+        for k in positions:
+            total += trust[k]
+        return total / len(positions)
 
     @property
     def trusted_density(self) -> float:
@@ -216,10 +239,7 @@ def tie_summary(graph: nx.DiGraph, threshold: float) -> TieSummary:
     """
     index, datas = _index(graph)
     trust = [data["trust"] for data in datas]
-    trusted = 0
-    for value in trust:
-        if value >= threshold:
-            trusted += 1
+    trusted = sum(map(operator.ge, trust, itertools.repeat(threshold)))  # ties with trust >= threshold
     pairs = index.pairs
     bridges = {pairs[i] for i, k in enumerate(index.cross) if trust[k] >= threshold}
     return TieSummary(len(index.nodes), trust, index.by_types, trusted, len(bridges))
@@ -292,8 +312,8 @@ def diffuse(graph: nx.DiGraph, order: list[str], values: np.ndarray, params: dic
     weights = _matrix(graph, order, params["influence_trust_threshold"])
     diff = values[None, :] - values[:, None]
     weights[np.abs(diff) > params["confidence_bound"]] = 0.0
-    total = weights.sum(axis=1).tolist()
-    moved = (weights * diff).sum(axis=1).tolist()
+    total = np.add.reduce(weights, axis=1).tolist()  # what .sum(axis=1) does, without its wrapper
+    moved = np.add.reduce(weights * diff, axis=1).tolist()
     rate = params["influence_rate"]
     return np.array([value + rate * (pull / weight if weight > 0 else 0.0)
                      for value, pull, weight in zip(values.tolist(), moved, total)], dtype=float)

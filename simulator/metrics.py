@@ -6,6 +6,7 @@ Column names here are the ones documented in docs/ODD.md ("Outputs"); change bot
 from __future__ import annotations
 
 import math
+import operator
 from functools import partial
 from typing import Mapping, Sequence
 
@@ -18,7 +19,8 @@ from stakesim.simulator import licence
 from stakesim.simulator.numbers import PAIRWISE_BLOCK, column_max, column_mean, column_sum, ordered_sum
 
 
-# The columns of the monthly record, in the order of the timeseries table (after "step").
+# The columns of the monthly record, in the order of the timeseries table (after "step"); ``row``
+# below gives their values in this order.
 COLUMNS = (
     "phase", "project_running", "suspended",
     "trust_community_company", "trust_community_government", "trust_company_community",
@@ -69,58 +71,77 @@ def _population_means(communities) -> list[float]:
                              for attribute in POPULATION_MEANS.values()], dtype=float)
         means = np.multiply(values, weights, dtype=float).sum(axis=1) / weights.sum(dtype=float)
         return means.tolist()
-    weights = [float(c.population) for c in communities]
+    values_of = _POPULATION_ATTRIBUTES
     total = 0.0
-    for weight in weights:
+    sums = [0.0] * len(POPULATION_MEANS)  # numpy's sums start from 0 (0.0 + -0.0 is 0.0)
+    for c in communities:
+        weight = float(c.population)
         total += weight
-    means = []
-    for attribute in POPULATION_MEANS.values():
-        weighted = 0.0
-        for c, weight in zip(communities, weights):
-            weighted += float(getattr(c, attribute)) * weight
-        means.append(weighted / total)
-    return means
+        sums = [running + float(value) * weight for running, value in zip(sums, values_of(c))]
+    return [weighted / total for weighted in sums]
 
 
-def snapshot(model) -> dict[str, object]:
-    """One month's row: every column computed together, so that shared work is done once.
+_POPULATION_ATTRIBUTES = operator.attrgetter(*POPULATION_MEANS.values())  # one call reads all of them
+
+
+def row(model) -> tuple:
+    """One month's values, in ``COLUMNS`` order: every column computed together, shared work done once.
 
     Mesa's DataCollector calls one reporter per column; here the graph's trust is read once for
     all its columns (six mean trusts, trusted-tie density, bridging ties) and the community
     weights once for all population means. Values are plain Python scalars (immutable), so the
-    row needs no copying.
+    row needs no copying. A tuple, not a mapping, as the collector appends it column by column:
+    a new column goes into ``COLUMNS`` and here at the same place (the golden tables, which
+    hold every column, catch a value in the wrong place).
     """
     communities = model.communities
     governments = model.governments
     project = model.project
     commitments = model.commitments
     ties = trust_graph.tie_summary(model.graph, model.p["trusted_tie_threshold"])
+    mean_trust = ties.mean_trust
+    (grievance_company, grievance_government, mobilised_share, expectation, benefits,
+     perceived_impact, actual_impact, understanding) = _population_means(communities)
     total_population = sum(c.population for c in communities)
-    row = {
-        "phase": project.phase_name,
-        "project_running": project.active,
-        "suspended": project.suspended,
-        **{column: ties.mean_trust(*types) for column, types in TRUST_COLUMNS.items()},
-        "grievance_mean": float(sum(c.grievance.sum() for c in communities) / total_population),
-        **dict(zip(POPULATION_MEANS, _population_means(communities))),
-        "protests": sum(c.protesting for c in communities),
-        "blockades": sum(c.blockading for c in communities),
-        "social_licence": model.licence_score,
-        "social_licence_level": licence.level(model.licence_score),
-        "project_delay_months": project.delay_months,
-        "agreements_made": commitments.made,
-        "agreements_kept": commitments.kept,
-        "agreements_broken": commitments.broken,
-        "revenue_received": ordered_sum(g.received_now for g in governments),
-        "revenue_invested": ordered_sum(g.invested_now for g in governments),
-        "revenue_leaked": ordered_sum(g.leaked_now for g in governments),
-        "government_balance": ordered_sum(g.unspent for g in governments),
-        "company_delay_costs": model.company.delay_costs,
-        "trusted_tie_density": ties.trusted_density,
-        "bridging_ties": ties.bridging,
-        "intervention_cost": model.intervention_cost_now,
-    }
-    return row
+    # ndarray.sum's arithmetic (np.add.reduce) without its Python wrapper; the built-in sum adds
+    # numpy scalars, which Python 3.12+ does not compensate.
+    grievance = float(sum(np.add.reduce(c.grievance) for c in communities) / total_population)
+    return (
+        project.phase_name,  # phase
+        project.active,  # project_running
+        project.suspended,  # suspended
+        *[mean_trust(*types) for types in TRUST_COLUMNS.values()],  # trust_community_company ... _cso
+        grievance,  # grievance_mean
+        grievance_company,
+        grievance_government,
+        mobilised_share,
+        sum(c.protesting for c in communities),  # protests
+        sum(c.blockading for c in communities),  # blockades
+        model.licence_score,  # social_licence
+        licence.level(model.licence_score),  # social_licence_level
+        project.delay_months,  # project_delay_months
+        commitments.made,  # agreements_made
+        commitments.kept,  # agreements_kept
+        commitments.broken,  # agreements_broken
+        expectation,  # expectation_mean
+        benefits,  # benefits_mean
+        perceived_impact,  # perceived_impact_mean
+        actual_impact,  # actual_impact_mean
+        understanding,  # understanding_mean
+        ordered_sum(g.received_now for g in governments),  # revenue_received
+        ordered_sum(g.invested_now for g in governments),  # revenue_invested
+        ordered_sum(g.leaked_now for g in governments),  # revenue_leaked
+        ordered_sum(g.unspent for g in governments),  # government_balance
+        model.company.delay_costs,  # company_delay_costs
+        ties.trusted_density,  # trusted_tie_density
+        ties.bridging,  # bridging_ties
+        model.intervention_cost_now,  # intervention_cost
+    )
+
+
+def snapshot(model) -> dict[str, object]:
+    """One month's row as a mapping, column name -> value."""
+    return dict(zip(COLUMNS, row(model)))
 
 
 def _column(name: str, model) -> object:
@@ -134,7 +155,7 @@ class SnapshotCollector(mesa.DataCollector):
     """Mesa's DataCollector with the same columns, filled from one snapshot per step.
 
     Only ``collect`` differs from Mesa's: instead of calling each reporter (and deep-copying its
-    value) it computes the row once with ``snapshot`` and appends each column. ``model_vars`` and
+    value) it computes the row once with ``row`` and appends each column. ``model_vars`` and
     ``get_model_vars_dataframe`` are Mesa's own, so code reading the collector (``batch_run``
     among it) sees no difference.
     """
@@ -142,11 +163,12 @@ class SnapshotCollector(mesa.DataCollector):
     def __init__(self):
         # Mesa needs a reporter per column to set the columns up; collect() below never calls them.
         super().__init__(model_reporters={name: partial(_column, name) for name in COLUMNS})
+        if list(self.model_vars) != list(COLUMNS):  # Mesa keeps the reporters in the order given
+            raise RuntimeError("the collector's columns are not COLUMNS, in order")
 
     def collect(self, model) -> None:
-        row = snapshot(model)
-        for name, values in self.model_vars.items():
-            values.append(row[name])
+        for column, value in zip(self.model_vars.values(), row(model), strict=True):
+            column.append(value)
         if hasattr(self, "_collection_steps"):  # Mesa 3.4+: batch_run finds rows by these times
             self._collection_steps.append(getattr(model, "time", model.steps))
 
