@@ -73,9 +73,8 @@ def load(tree):
         from stakesim.experiments.arms import arm_scenario, parse_arms
         scenario = arm_scenario(scenario, parse_arms("learning_space+negotiation_table")[0])
     elif config == "default x5":
-        import bench_run
-        importlib.reload(bench_run)
-        scenario = bench_run.scaled_scenario(scenario, 5)
+        from configs import scaled_scenario
+        scenario = scaled_scenario(scenario, 5)
     sys.path.remove(tree)
     modules = {n: m for n, m in sys.modules.items() if n == "stakesim" or n.startswith("stakesim.")}
     return modules, run_scenario, scenario

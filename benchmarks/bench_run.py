@@ -49,7 +49,8 @@ from stakesim.simulator.schema import Scenario
 from stakesim.simulator.metrics import empty_columns, summarise, table
 from stakesim.simulator.model import MiningModel
 
-from machine_facts import DOC, REPO, commit, cpu_name  # noqa: E402  (a sibling script module)
+from configs import members_scenario, scaled_scenario, with_steps  # noqa: E402  (sibling script modules)
+from machine_facts import DOC, REPO, commit, cpu_name  # noqa: E402
 
 # Measured speed-ups worth remembering; --write copies them into docs/performance.md.
 # (date, change, how it was measured, before, after): CPU-time medians of the whole run
@@ -62,52 +63,19 @@ HISTORY = [
      "from the adjacency dicts instead of `nx.to_numpy_array`. Outputs byte-identical.",
      "default, 30 + 30 samples; stakeholders x10, 6 + 6 samples; machine load 3-5 on 2 CPUs",
      "default 241 ms; x10 1468 ms", "default 154 ms; x10 1013 ms"),
+    ("2026-11-23",
+     "`simulator/graph.py`: the graph's structure indexed once per change (checked on every use), "
+     "so the tie summary and the diffusion matrix only read the trust values; edge lookups straight "
+     "from the adjacency. `simulator/metrics.py`: the month's row as a tuple, short means and the "
+     "population means in plain floats in numpy's own order (`numbers.array_sum`), the run summary "
+     "from the collector's columns (`numbers.column_sum` and others, pandas' arithmetic). "
+     "`simulator/run.py`: the timeseries table built on first use. Outputs byte-identical "
+     "(`benchmarks/same_numbers.py`, 92 runs).",
+     "`benchmarks/ab_run.py --rev 19ffa97`: both versions in one process, alternating run by run, "
+     "60 + 60 runs per configuration, median of the paired ratios; machine load 0.9-1.0 on 2 CPUs",
+     "default 164 ms; default + learning space + negotiation table 214 ms; x5 766 ms",
+     "default 146 ms (x1.12); with space and table 184 ms (x1.12); x5 751 ms (x1.02)"),
 ]
-
-
-# --------------------------------------------------------------------------- configurations
-def scaled_scenario(base: Scenario, factor: float) -> Scenario:
-    """The base with its communities and CSOs copied until it has about ``factor`` x its stakeholders.
-
-    The company and the local governments are shared by every copy (one project, one district);
-    ties among copied stakeholders are copied within each copy, ties to shared stakeholders are
-    copied too, so the number of ties grows in proportion to the number of stakeholders.
-    """
-    replicated = [s for s in base.stakeholders if s.type in ("community", "cso")]
-    shared = [s for s in base.stakeholders if s.type not in ("community", "cso")]
-    target = factor * len(base.stakeholders)
-    copies = max(1, round((target - len(shared)) / len(replicated)))
-    copied_ids = {s.id for s in replicated}
-
-    def new_id(old: str, copy: int) -> str:
-        return old if copy == 0 or old not in copied_ids else f"{old}_{copy}"
-
-    stakeholders = list(shared)
-    ties = []
-    seen = set()
-    for copy in range(copies):
-        stakeholders += [s.model_copy(update={"id": new_id(s.id, copy)}) for s in replicated]
-        for tie in base.ties:
-            new = tie.model_copy(update={"source": new_id(tie.source, copy),
-                                         "target": new_id(tie.target, copy)})
-            if (new.source, new.target) not in seen:  # ties between shared stakeholders: once
-                seen.add((new.source, new.target))
-                ties.append(new)
-    return base.model_copy(update={"name": f"{base.name}_x{factor:g}",
-                                   "stakeholders": stakeholders, "ties": ties})
-
-
-def members_scenario(base: Scenario, members: int) -> Scenario:
-    """The base with its first community given ``members`` members."""
-    stakeholders = list(base.stakeholders)
-    first = next(i for i, s in enumerate(stakeholders) if s.type == "community")
-    stakeholders[first] = stakeholders[first].model_copy(update={"population": members})
-    return base.model_copy(update={"name": f"{base.name}_members{members}",
-                                   "stakeholders": stakeholders})
-
-
-def with_steps(scenario: Scenario, steps: int | None) -> Scenario:
-    return scenario if steps is None else scenario.model_copy(update={"steps": steps})
 
 
 # --------------------------------------------------------------------------- timing
@@ -416,6 +384,13 @@ Configurations, all built from the built-in `default` scenario by the script:
 
 {chr(10).join(reading(results))}
 
+Absolute times move with the machine and with the model. On this shared machine the CPU time of
+the same run has moved by up to half within an hour and by about 2x between days (other virtual
+machines on the host), and mechanisms added to the model cost time too; so a table taken on
+another day says little about a change. To compare two versions, time them together with
+`benchmarks/ab_run.py` (both versions in one process, run by run): the speed-ups below were
+measured so.
+
 The diffusion step on the relationship graph uses a dense n x n trust matrix (see
 `simulator/graph.py`, `diffuse`), kept because it fixes the numbers to the last bit. It is the one
 part whose cost grows with the square of the stakeholders: about 50 us a step at 80 stakeholders
@@ -443,6 +418,11 @@ but never writes this file. To look inside a run, profile it:
 `.venv/bin/python -m cProfile -s cumulative -m stakesim.cli run default --seed 1 | head -40`.
 `.venv/bin/python benchmarks/bench_startup.py --write` measures `stakesim run default` as a whole
 process against `python -c "import mesa"` and rewrites its own section above.
+To measure a change, `.venv/bin/python benchmarks/ab_run.py --rev REV` times the working tree
+against the engine files at REV, both in one process, run by run (this machine's speed drifts by
+tens of percent within minutes, so only paired ratios compare), and
+`.venv/bin/python benchmarks/same_numbers.py --against REV` checks that 92 runs (every built-in
+scenario, every intervention, larger scenarios, `mesa.batch_run`) give byte-identical outputs.
 Never assert on times in tests: they fail on busy machines for no fault of the code.
 """
     DOC.parent.mkdir(parents=True, exist_ok=True)

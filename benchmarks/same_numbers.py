@@ -5,7 +5,7 @@ code paths those runs may not reach (interventions that add ties, more stakehold
 communities), so before and after a change this script prints one SHA-256 per run of: every
 built-in scenario, seeds 0-4; the default with every intervention kind alone, with a learning
 space and a negotiation table together and with all kinds at once, seeds 0-4; the scaled
-configurations of ``bench_run.py``; and a small ``mesa.batch_run``. Each fingerprint covers the
+configurations of ``bench_run.py`` (``configs.py``); and a small ``mesa.batch_run``. Each fingerprint covers the
 timeseries table's CSV text, the summary and provenance as JSON, and the final graph's edges.
 
 Usage::
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import inspect
 import json
 import subprocess
 import sys
@@ -40,7 +41,7 @@ from stakesim.simulator.interventions import KINDS
 from stakesim.simulator.run import run_scenario
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_run import members_scenario, scaled_scenario  # noqa: E402  (a sibling script module)
+from configs import members_scenario, scaled_scenario  # noqa: E402  (a sibling script module)
 
 SEEDS = range(5)
 
@@ -80,11 +81,14 @@ def fingerprints() -> dict[str, str]:
                                                  json.dumps(result.summary, sort_keys=True),
                                                  json.dumps(provenance, sort_keys=True, default=str),
                                                  edges)
+    parameters = {"scenario": "default", "trust_loss_rate": [0.2, 0.4]}
+    seeds = [0, 1]
     for period in (1, -1):
-        rows = mesa.batch_run(stakesim.MiningModel, parameters={"scenario": "default",
-                                                                "trust_loss_rate": [0.2, 0.4], "seed": [0, 1]},
-                              iterations=1, max_steps=240, number_processes=1, data_collection_period=period,
-                              display_progress=False)
+        options = dict(max_steps=240, number_processes=1, data_collection_period=period, display_progress=False)
+        if "rng" in inspect.signature(mesa.batch_run).parameters:  # Mesa 3.4+ takes the seeds as rng
+            rows = mesa.batch_run(stakesim.MiningModel, parameters=parameters, rng=seeds, **options)
+        else:
+            rows = mesa.batch_run(stakesim.MiningModel, parameters={**parameters, "seed": seeds}, **options)
         out[f"mesa.batch_run period {period}"] = digest(json.dumps(rows, sort_keys=True, default=repr))
     return out
 
