@@ -204,6 +204,21 @@ def read_runs(folder: str | Path) -> pd.DataFrame:
     return frame.sort_values("run_id", kind="stable").reset_index(drop=True)
 
 
+class FailedRuns(RuntimeError):
+    """Some runs raised; the message gives the first error and where the finished runs are kept."""
+
+
+def read_finished_runs(folder: str | Path) -> pd.DataFrame:
+    """``read_runs``, for callers that need every run: raises ``FailedRuns`` if any run failed."""
+    table = read_runs(folder)
+    failed = table[table["status"] != "ok"]
+    if len(failed):
+        first = failed.iloc[0]
+        raise FailedRuns(f"{len(failed)} of {len(table)} runs failed (first: {first['run_id']}: "
+                         f"{first['error']}); the finished runs are kept in {folder}")
+    return table
+
+
 def read_steps(folder: str | Path) -> pd.DataFrame:
     """Every kept per-month row of the finished runs (steps parts whose runs part exists)."""
     committed = {number for number, _ in parts(folder, RUNS)}

@@ -37,6 +37,7 @@ import pandas as pd
 
 from stakesim.experiments.analysis import OUTCOME_BY_KEY, fmt, t_interval
 from stakesim.experiments.arms import BASELINE, ArmError, arm_scenarios, parse_arms
+from stakesim.experiments.dataset import FailedRuns
 from stakesim.scenarios.loader import load_scenario
 from stakesim.simulator.parameters import CHANNELS
 from stakesim.simulator.schema import Scenario
@@ -58,10 +59,6 @@ COLUMNS = ["arm", "outcome", "channel", "n", "baseline_mean", "full_effect", "fu
 
 class DecompositionError(ValueError):
     """A bad channel, outcome or arm for a decomposition; the message says which and what is allowed."""
-
-
-class FailedRuns(RuntimeError):
-    """Some runs of a decomposition raised; the message gives the first error."""
 
 
 # --------------------------------------------------------------------------- checking the input
@@ -210,12 +207,7 @@ def _run(spec: Scenario, arms: list[str], channels: list[str], replicates: int, 
                                     "replicates": replicates, "seed": seed}}
     run_sweep(tasks, out, {"name": name[:60], "definition": definition}, backend=backend, workers=workers,
               scheduler=scheduler, executor=executor, resume=resume, overwrite=overwrite, progress=progress)
-    table = dataset.read_runs(out)
-    failed = table[table["status"] != "ok"]
-    if len(failed):
-        first = failed.iloc[0]
-        raise FailedRuns(f"{len(failed)} of {len(table)} runs failed (first: {first['run_id']}: "
-                         f"{first['error']}); the finished runs are kept in {out}")
+    table = dataset.read_finished_runs(out)
     return table.assign(channel=table["point"].map(dict(enumerate(labels))))
 
 
