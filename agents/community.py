@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 import numpy as np
 
 from stakesim.agents.base import Stakeholder
+
+
+def ordered_sum(values) -> float:
+    """Left-to-right float sum, as ``sum`` before Python 3.12 (see ``stakesim.simulator.numbers``, a layer above)."""
+    return reduce(operator.add, values, 0.0)
 
 
 class Community(Stakeholder):
@@ -70,11 +78,11 @@ class Community(Stakeholder):
 
     @property
     def agreement_benefit(self) -> float:
-        return sum(self.delivered_by.values())
+        return ordered_sum(self.delivered_by.values())
 
     @property
     def promised(self) -> float:
-        return sum(self.promised_by.values())
+        return ordered_sum(self.promised_by.values())
 
     def credibility(self, debtor: str) -> float:
         """How much a promise from ``debtor`` is counted on: its record of kept commitments, with a prior."""
@@ -89,11 +97,11 @@ class Community(Stakeholder):
         """Benefits still to come, as counted on: pending promises by their debtors' credibility."""
         if not self.model.p["channel_hope"]:
             return 0.0
-        return min(1.0, sum(self.credibility(d) * amount for d, amount in self.promised_by.items()))
+        return min(1.0, ordered_sum(self.credibility(d) * amount for d, amount in self.promised_by.items()))
 
     @property
     def expectation(self) -> float:
-        return float(self.expectations.mean())
+        return float(np.add.reduce(self.expectations) / self.expectations.size)  # ndarray.mean's arithmetic
 
     @property
     def active_share(self) -> float:
@@ -131,26 +139,39 @@ class Community(Stakeholder):
         p = self.model.p
         s = p["service_share"]
         hope = self.hope()
-        gap = np.maximum(0.0, self.expectations - self.benefits - hope)
+        # The same operations, element by element, as the plain formulas, with the steps that
+        # cannot change a number left out: subtracting a hope of 0, and scaling by 1 when no
+        # member's grievance is above the cap (x - 0.0 and x * 1.0 are x, to the last bit).
+        gap = self.expectations - self.benefits
+        if hope != 0.0:
+            gap -= hope
+        np.maximum(0.0, gap, out=gap)
         service_shortfall = s * (1.0 - self.services)
         jobs_shortfall = (1.0 - s) * (1.0 - self.jobs)
         total = service_shortfall + jobs_shortfall
         gov_share = (service_shortfall / total if total > 0 else s) * presence
+        weighted_gap = p["gap_weight"] * gap
         hardship_company = (p["impact_weight"] * self.perceived_impact * self.sensitivity
-                            + p["gap_weight"] * gap * (1.0 - gov_share))
-        hardship_government = p["gap_weight"] * gap * gov_share + p["impact_weight"] * self.leak_signal
-        mean_gap = float(gap.mean())
+                            + weighted_gap * (1.0 - gov_share))
+        hardship_government = weighted_gap * gov_share
+        hardship_government += p["impact_weight"] * self.leak_signal
+        mean_gap = float(np.add.reduce(gap) / gap.size)
         self.gap_blamed_on_company = mean_gap * (1.0 - gov_share)
         self.gap_blamed_on_government = mean_gap * gov_share
-        against_company = hardship_company * (1.0 - trust_company)
-        against_government = hardship_government * (1.0 - trust_government)
+        against_company = hardship_company
+        against_company *= 1.0 - trust_company
+        against_government = hardship_government
+        against_government *= 1.0 - trust_government
         total = against_company + against_government
         # Grievance is capped at 1; its two parts are scaled together so they still add up to it.
-        scale = np.where(total > 1.0, 1.0 / np.maximum(total, 1e-12), 1.0)
-        against_company, against_government = against_company * scale, against_government * scale
-        self.grievance = np.minimum(against_company + against_government, 1.0)
-        self.grievance_company = float(against_company.mean())
-        self.grievance_government = float(against_government.mean())
+        over = total > 1.0
+        if over.any():
+            scale = np.where(over, 1.0 / np.maximum(total, 1e-12), 1.0)
+            against_company, against_government = against_company * scale, against_government * scale
+            total = against_company + against_government
+        self.grievance = np.minimum(total, 1.0, out=total)
+        self.grievance_company = float(np.add.reduce(against_company) / against_company.size)
+        self.grievance_government = float(np.add.reduce(against_government) / against_government.size)
 
     def mobilise(self, presence: float) -> None:
         """Members turn active when grievance minus risk plus peer pull beats their threshold."""

@@ -14,7 +14,7 @@ from stakesim.simulator.interventions import build_intervention
 from stakesim.simulator.lifecycle import Project
 from stakesim.simulator.parameters import PARAMETERS
 from stakesim.simulator.metrics import make_datacollector
-from stakesim.simulator.numbers import ordered_sum
+from stakesim.simulator.numbers import array_sum, ordered_sum
 
 
 class MiningModel(mesa.Model):
@@ -135,7 +135,8 @@ class MiningModel(mesa.Model):
         for community in self.communities:
             community.accumulate_impact(conditions.impact, harm)
             community.perceive(community.actual_impact, conditions.complexity)
-        mean_impact = float(np.mean([c.actual_impact for c in self.communities]))
+        impacts = [c.actual_impact for c in self.communities]
+        mean_impact = array_sum(impacts) / len(impacts)  # np.mean's arithmetic, without its overhead
         for agent in [self.company, *self.governments, *self.csos]:
             agent.perceive(mean_impact, conditions.complexity)
 
@@ -143,7 +144,11 @@ class MiningModel(mesa.Model):
         agents = [self.stakeholders[k] for k in self._node_order]
         values = np.array([a.perceived_impact for a in agents])
         values = trust_graph.diffuse(self.graph, self._node_order, values, self.p)
-        for agent, value in zip(agents, np.clip(values, 0.0, 1.0).tolist()):
+        for agent, value in zip(agents, values.tolist()):
+            if value < 0.0:  # np.clip(values, 0, 1), value by value (NaN and -0.0 kept, as np.clip keeps them)
+                value = 0.0
+            elif value > 1.0:
+                value = 1.0
             if not isinstance(agent, Company):  # the company knows its own impacts
                 agent.perceived_impact = value
 
@@ -163,7 +168,8 @@ class MiningModel(mesa.Model):
         for community in self.communities:
             own = community.understanding
             pairs = [(data["trust"], self.stakeholders[other].understanding)
-                     for other, data in self.graph.adj[community.key].items() if data["trust"] >= threshold]
+                     for other, data in trust_graph.ties_from(self.graph, community.key).items()
+                     if data["trust"] >= threshold]
             weight = ordered_sum(t for t, _ in pairs)
             pull = ordered_sum(t * max(0.0, u - own) for t, u in pairs)
             gains.append(rate * pull / weight if weight > 0 else 0.0)
@@ -251,7 +257,7 @@ class MiningModel(mesa.Model):
         decay = self.p["tie_decay"]
         if decay == 0.0:
             return
-        for _, _, data in self.graph.edges(data=True):
+        for data in trust_graph.edge_data(self.graph):
             if data["kind"] == "intervention" and data.get("kept_until", -1) < self.steps:
                 data["trust"] *= 1.0 - decay
 
@@ -306,9 +312,11 @@ class MiningModel(mesa.Model):
         self.intervention_cost_total += amount
 
     def _licence_score(self) -> float:
-        weights = np.array([c.population for c in self.communities], dtype=float)
-        scores = np.array([c.licence_score(self.trust(c.key, self.company.key)) for c in self.communities])
-        return float(np.average(scores, weights=weights))
+        # np.average's arithmetic (products, their sum over the summed weights), without its overhead.
+        weights = [float(c.population) for c in self.communities]
+        company = self.company.key
+        weighted = [c.licence_score(self.trust(c.key, company)) * w for c, w in zip(self.communities, weights)]
+        return array_sum(weighted) / array_sum(weights)
 
 
 def resolve_seed(seed, rng=None) -> int:
