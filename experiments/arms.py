@@ -125,10 +125,13 @@ def with_settings(arm: Arm, settings: Mapping[str, Any]) -> Arm:
     Settings for kinds the arm does not have are left out: a baseline arm stays the baseline, so
     a design over a learning space's settings still pairs every point with the same baseline.
     """
+    by_kind: dict[str, dict[str, Any]] = {}
+    for path, value in settings.items():
+        _, kind, name = path.split(".")
+        by_kind.setdefault(kind, {})[name] = value
     added = []
     for spec in arm.added:
-        update = {path.split(".")[2]: value for path, value in settings.items()
-                  if path.split(".")[1] == spec.type}
+        update = by_kind.get(spec.type)
         added.append(type(spec).model_validate({**spec.model_dump(), **update}) if update else spec)
     return Arm(arm.name, tuple(added))
 

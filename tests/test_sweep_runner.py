@@ -388,6 +388,13 @@ def test_a_real_dask_cluster_on_loopback(scenario_file, tmp_path, dask_cluster):
     pd.testing.assert_frame_equal(read_steps(tmp_path / "dask"), read_steps(tmp_path / "serial"))
 
 
+def wait_for_first_part(out, timeout: float = 60) -> None:
+    """Block until the sweep into ``out`` has written its first part of results (or ``timeout`` passes)."""
+    deadline = time.monotonic() + timeout
+    while not dataset.parts(out) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def test_a_dask_worker_killed_mid_sweep_loses_no_run(scenario_file, tmp_path, dask_cluster):
     from distributed import Client
 
@@ -399,9 +406,7 @@ def test_a_dask_worker_killed_mid_sweep_loses_no_run(scenario_file, tmp_path, da
     killed: dict[str, int] = {}
 
     def kill_one_worker():
-        deadline = time.monotonic() + 60
-        while not dataset.parts(out) and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_for_first_part(out)
         killed["finished"] = len(finished_run_ids(out))
         os.kill(pids[0], signal.SIGKILL)
 
@@ -424,9 +429,7 @@ def test_a_process_worker_killed_mid_sweep_loses_no_run(scenario_file, tmp_path)
     killed: dict[str, int] = {}
 
     def kill_one_worker():
-        deadline = time.monotonic() + 60
-        while not dataset.parts(out) and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_for_first_part(out)
         mine = psutil.Process().cmdline()
         workers = [p for p in psutil.Process().children() if p.cmdline() == mine]
         killed["finished"] = len(finished_run_ids(out))

@@ -101,8 +101,11 @@ class Intervention(ABC):
 
     # ------------------------------------------------------------------ the monthly hook
     def step(self, model) -> None:
-        if not self.meets(model):
-            return
+        if self.meets(model):
+            self.hold_meeting(model)
+
+    def hold_meeting(self, model) -> None:
+        """Count, pay for and hold one meeting; ``step`` decides when (a table overrides it)."""
         self.meetings += 1
         model.pay_intervention(self.spec.cost_per_meeting)
         self.act(model, self.participants(model))

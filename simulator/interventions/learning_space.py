@@ -114,19 +114,22 @@ class LearningSpace(Intervention):
         edge = model.graph.get_edge_data(key, self.convener)
         return model.p["initial_trust_default"] if edge is None else edge["trust"]
 
-    def legitimacy(self, model) -> float:
+    def legitimacy(self, model, standing: dict[str, float] | None = None) -> float:
+        """Members' mean trust in the convener (from ``standing`` when the workshop already read it)."""
         members = [k for k in self.participant_keys if k != self.convener]
-        return ordered_sum(self.standing(model, k) for k in members) / len(members)
+        if standing is None:
+            standing = {k: self.standing(model, k) for k in members}
+        return ordered_sum(standing[k] for k in members) / len(members)
 
     def act(self, model, participants: list) -> None:
         spec, p = self.spec, model.p
-        legitimacy = self.legitimacy(model)
+        standing = {a.key: self.standing(model, a.key) for a in participants}  # before this workshop
+        legitimacy = self.legitimacy(model, standing)
         steered, dominated, follow_up = (bool(u < risk) for u, risk in zip(
             self.rng.random(3), (spec.steering_risk, spec.dominance_risk, spec.follow_through)))
         if not follow_up:
             self.follow_ups_missed += 1
         welcome = spec.attendance * (1.0 if spec.co_designed else spec.attendance_without_codesign)
-        standing = {a.key: self.standing(model, a.key) for a in participants}  # before this workshop
         draws = self.rng.random(len(participants))
         present = [a for a, u in zip(participants, draws)
                    if a.key == self.convener

@@ -109,15 +109,14 @@ class NegotiationTable(Intervention):
             if self.open_since is not None:
                 self.close(model)
             return
-        if self.open_since is None and not self.open(model):
-            return
-        if self.spec.reactive:
+        if self.open_since is None:
+            if not self.open(model):
+                return
+        elif self.spec.reactive:  # communities that mobilise while it sits join the agenda
             self.agenda += [k for k in self.disputes(model) if k not in self.agenda]
         months_open = model.steps - self.open_since
         if months_open % self.spec.every == 0:
-            self.meetings += 1
-            model.pay_intervention(self.spec.cost_per_meeting)
-            self.act(model, self.participants(model))
+            self.hold_meeting(model)
         if all(k in self.signed for k in self.agenda) or months_open + 1 >= self.spec.time_limit:
             self.close(model)
 
