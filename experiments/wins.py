@@ -26,14 +26,13 @@ PRIM boxes (``discovery.prim_box``, when EMA Workbench is installed) say under w
 
 from __future__ import annotations
 
-import functools
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from stakesim.experiments.analysis import LEVEL, OUTCOMES
+from stakesim.experiments.analysis import OUTCOMES, t_interval
 from stakesim.experiments.arms import BASELINE
 from stakesim.experiments.experiment_file import Experiment
 
@@ -105,13 +104,6 @@ def _values(runs: pd.DataFrame, outcome: str, arms: list[str]) -> pd.DataFrame:
     return table.reindex(columns=arms).sort_index()
 
 
-@functools.lru_cache(maxsize=None)
-def _t_quantile(df: int) -> float:
-    from scipy import stats
-
-    return float(stats.t.ppf(0.5 + LEVEL / 2, df))
-
-
 def _blocks(table: pd.DataFrame, columns: list[str]) -> list[tuple[int, np.ndarray]]:
     """(point, its replicates x columns) for every point with complete replicates in ``columns``."""
     complete = table[columns].dropna()
@@ -125,16 +117,8 @@ def _blocks(table: pd.DataFrame, columns: list[str]) -> list[tuple[int, np.ndarr
 
 def _paired(advantage: np.ndarray) -> tuple[int, float, float, float]:
     """n, mean and 95% t-interval of paired advantages (NaN interval with fewer than two)."""
-    x = advantage[~np.isnan(advantage)]
-    n = len(x)
-    if n == 0:
-        return 0, np.nan, np.nan, np.nan
-    mean = float(x.mean())
-    if n == 1:
-        return 1, mean, np.nan, np.nan
-    sd = float(x.std(ddof=1))
-    half = _t_quantile(n - 1) * sd / np.sqrt(n)
-    return n, mean, mean - half, mean + half
+    estimate = t_interval(advantage)
+    return estimate.n, estimate.mean, estimate.low, estimate.high
 
 
 def _sure(low: float, high: float, mean: float) -> int:
