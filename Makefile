@@ -37,6 +37,7 @@ test-newest:
 
 docs: $(STAMP)
 	$(BIN)/python -m stakesim.docgen
+	$(BIN)/python -m stakesim.scenario_pages
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_run.py --write
