@@ -25,7 +25,9 @@ STAKESIM_MODULES = {"stakesim", "stakesim.teaching", "stakesim.simulator.interve
 
 
 def _code(path: Path) -> list[str]:
-    return [cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+    """Each code cell's Python, without IPython's magics (``%matplotlib inline``)."""
+    return ["\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+            for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
 
 
 def test_there_are_at_least_six_notebooks_and_the_readme_lists_each():
