@@ -8,7 +8,6 @@ what a student opens is what the code produces on her machine, not a stale copy.
 from __future__ import annotations
 
 import ast
-import os
 from pathlib import Path
 
 import nbformat
@@ -66,7 +65,6 @@ def test_runs_top_to_bottom(path):
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     client = NotebookClient(notebook, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(FOLDER)}})
     client.execute()
