@@ -49,10 +49,12 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("final_trust_community_government", "final trust community->government", "trust (0-1)", 3,
             "higher", upper=1.0),
     Outcome("final_social_licence", "final social licence", "score (0-1)", 3, "higher", upper=1.0),
-    Outcome("agreements_made", "agreements made", "agreements", 1, "", short_unit=" agreements"),
-    Outcome("agreements_kept", "agreements kept", "agreements", 1, "", short_unit=" agreements"),
+    Outcome("agreements_signed", "agreements signed", "agreements", 1, "", short_unit=" agreements"),
+    Outcome("commitments_made", "commitments made", "commitments", 1, "", short_unit=" commitments"),
+    Outcome("commitments_kept", "commitments kept", "commitments", 1, "", short_unit=" commitments"),
     Outcome("final_bridging_ties", "final bridging ties", "trusted ties", 1, "higher", short_unit=" ties"),
     Outcome("company_delay_costs", "company delay costs", "US$ million", 1, "lower", short_unit=" US$ million"),
+    Outcome("conflict_cost_total", "cost of conflict", "US$ million", 1, "lower", short_unit=" US$ million"),
     Outcome("intervention_cost_total", "intervention cost", "US$ million", 2, "", short_unit=" US$ million"),
 )
 OUTCOME_BY_KEY = {o.key: o for o in OUTCOMES}
@@ -181,6 +183,11 @@ SUSPENSION_BOUND = {
         "costs, and these costs leave out what it loses when the project stops",
         "a project that keeps going can still be blockaded and pays for each blockade month, while "
         "baseline's lower delay costs came with a project that stopped"),
+    "conflict_cost_total": (
+        "the cost of conflict counts the revenue the governments lost while the project was suspended "
+        "but not what the company loses when its project stops",
+        "a project that keeps going can still be blockaded and pays for each blockade month, while the "
+        "cost of conflict leaves out what the company lost when baseline's project stopped"),
 }
 
 
@@ -258,12 +265,13 @@ def suspension_caveat(reading: Reading, suspended: Reading | None) -> str:
     label = reading.outcome.label
     money = reading.outcome.unit.startswith("US$")
     fewer, more = ("Lower", "Higher") if money else ("Fewer", "More")
+    are = "are" if label.endswith("s") else "is"
     if reading.diff < 0 and more_suspended:
-        return (f"{fewer} {label} here are not an improvement: the project was suspended in "
+        return (f"{fewer} {label} here {are} not an improvement: the project was suspended in "
                 f"{_share(suspended.mean)} of {reading.arm} against {_share(suspended.base)} of baseline, "
                 f"and {why[0]}.")
     if reading.diff > 0 and not more_suspended:
-        return (f"{more} {label} here are not simply a worsening: the project was suspended in "
+        return (f"{more} {label} here {are} not simply a worsening: the project was suspended in "
                 f"{_share(suspended.base)} of baseline against {_share(suspended.mean)} of {reading.arm}, "
                 f"and {why[1]}.")
     return ""
@@ -271,8 +279,8 @@ def suspension_caveat(reading: Reading, suspended: Reading | None) -> str:
 
 READING_OUTCOMES = ("blockade_months", "suspended", "protest_months", "final_trust_community_company",
                     "final_trust_community_government", "final_social_licence", "company_delay_costs",
-                    "intervention_cost_total")
-COST_OUTCOMES = ("company_delay_costs", "intervention_cost_total")  # read together in a sentence of their own
+                    "conflict_cost_total", "intervention_cost_total")
+COST_OUTCOMES = ("company_delay_costs", "conflict_cost_total", "intervention_cost_total")  # read together in a sentence of their own
 
 
 def readings(table: pd.DataFrame, outcomes: tuple[str, ...] = READING_OUTCOMES) -> list[Reading]:
@@ -308,10 +316,18 @@ def _join(items: list[str]) -> str:
 
 
 def cost_sentence(arm: str, arm_readings: list[Reading]) -> str:
-    """The interventions' cost beside the change in the company's delay costs (the cost of conflict)."""
+    """The interventions' cost beside the change in the cost of conflict, then in delay costs alone.
+
+    The cost of conflict (``conflict_cost_total``) is what the company paid for blockade delays
+    plus the revenue the governments lost while the project was blockaded or suspended, so unlike
+    delay costs it counts what a suspension costs the governments; it still leaves out what the
+    company loses when its project stops. Without it (older summaries) the company's delay costs
+    stand for the cost of conflict, as they did before it was recorded.
+    """
     by_key = {r.outcome.key: r for r in arm_readings}
-    cost, delay = by_key.get("intervention_cost_total"), by_key.get("company_delay_costs")
-    if cost is None or delay is None:
+    cost = by_key.get("intervention_cost_total")
+    conflict, delay = by_key.get("conflict_cost_total"), by_key.get("company_delay_costs")
+    if cost is None or (conflict is None and delay is None):
         return ""
     money = cost.outcome
     if cost.base and cost.base == cost.base:
@@ -319,32 +335,45 @@ def cost_sentence(arm: str, arm_readings: list[Reading]) -> str:
     else:
         spent = f"Its interventions cost {money.fmt(cost.mean)}{money.short_unit} per run"
     extra = cost.diff if cost.diff == cost.diff else 0.0
-    d = delay.outcome
-    if delay.identical:
-        tail = (f"the company's delay costs (the cost of conflict: blockade months it paid for) were exactly "
-                f"as in baseline ({d.fmt(delay.base)}{d.short_unit}), so that spending saved no delay costs.")
-    elif not delay.distinguishable:
-        tail = (f"the company's delay costs changed by {d.fmt(delay.diff)}{d.short_unit} ({delay.interval()}), "
-                f"not distinguishable from noise, so whether the interventions paid for themselves in "
-                f"avoided delay costs cannot be read from {delay.n} replicates.")
-    elif delay.diff < 0:
-        saved = -delay.diff
-        ratio = (f", {saved / extra:,.0f} times what the interventions cost" if extra > 0 and saved >= extra
-                 else "")
-        if delay.caveat:
-            ratio = ""
-        tail = (f"the company's delay costs fell by {d.fmt(saved)}{d.short_unit} ({delay.interval()}) from "
-                f"baseline's {d.fmt(delay.base)}{d.short_unit}{ratio}.")
+    if conflict is not None:
+        sentence = f"{spent}; " + _cost_change(
+            conflict, extra, "the cost of conflict (the company's delay costs plus the revenue the governments "
+                             "lost while the project was blockaded or suspended)", "conflict costs")
+        if delay is not None and not delay.identical:
+            sentence += (f" The company's delay costs alone changed by {delay.outcome.fmt(delay.diff)}"
+                         f"{delay.outcome.short_unit} ({delay.interval()}).")
+            if delay.caveat:
+                sentence += " " + delay.caveat
+        measure = conflict
     else:
-        tail = (f"the company's delay costs rose by {d.fmt(delay.diff)}{d.short_unit} ({delay.interval()}) "
-                f"from baseline's {d.fmt(delay.base)}{d.short_unit}"
-                + ("." if delay.caveat else ", so the interventions did not pay for themselves in avoided "
-                                             "delay costs."))
-    sentence = f"{spent}; {tail}"
-    if delay.caveat and not delay.identical:
-        sentence += (" " + delay.caveat[:-1] + "; the interventions' cost cannot be weighed against delay "
-                     "costs alone.")
+        sentence = f"{spent}; " + _cost_change(
+            delay, extra, "the company's delay costs (the cost of conflict: blockade months it paid for)",
+            "delay costs")
+        measure = delay
+    if measure.caveat and not measure.identical:
+        sentence += (" " + measure.caveat[:-1] + "; the interventions' cost cannot be weighed against it "
+                     "alone.")
     return sentence
+
+
+def _cost_change(r: Reading, extra: float, name: str, short: str) -> str:
+    """How a cost outcome moved from baseline, and whether the interventions paid for themselves."""
+    o = r.outcome
+    if r.identical:
+        return (f"{name} was exactly as in baseline ({o.fmt(r.base)}{o.short_unit}), so that spending saved "
+                f"no {short}.")
+    if not r.distinguishable:
+        return (f"{name} changed by {o.fmt(r.diff)}{o.short_unit} ({r.interval()}), not distinguishable from "
+                f"noise, so whether the interventions paid for themselves in avoided {short} cannot be read "
+                f"from {r.n} replicates.")
+    if r.diff < 0:
+        saved = -r.diff
+        ratio = (f", {saved / extra:,.0f} times what the interventions cost"
+                 if extra > 0 and saved >= extra and not r.caveat else "")
+        return f"{name} fell by {o.fmt(saved)}{o.short_unit} ({r.interval()}) from baseline's {o.fmt(r.base)}{o.short_unit}{ratio}."
+    return (f"{name} rose by {o.fmt(r.diff)}{o.short_unit} ({r.interval()}) from baseline's "
+            f"{o.fmt(r.base)}{o.short_unit}"
+            + ("." if r.caveat else f", so the interventions did not pay for themselves in avoided {short}."))
 
 
 def arm_paragraph(arm: str, arm_readings: list[Reading]) -> str:

@@ -6,6 +6,9 @@ Layout of an output folder::
     runs/part-000001.parquet   one row per run: keys, settings, status, error, outcomes, provenance
     runs/part-000002.parquet   ...
     steps/part-000001.parquet  the per-month tables of the runs in runs/part-000001 (when kept)
+    communities/part-000001.parquet    their per-community tables (one row per month and community)
+    interventions/part-000001.parquet  their intervention logs (one row per meeting)
+    events/part-000001.parquet         their event logs (one row per chance event)
 
 Finished runs are buffered in memory only up to a small batch (``batch_runs`` runs or
 ``batch_seconds`` seconds), then written as one part: to a hidden temporary name in the same
@@ -13,9 +16,11 @@ folder, flushed and fsynced, then renamed into place with ``os.replace`` (atomic
 system), and the folder fsynced. A kill at any moment leaves every ``part-*.parquet`` whole; at
 worst a hidden ``.part-*.tmp`` file, which readers ignore and the next sweep reports and removes.
 
-``steps/part-N`` is written before ``runs/part-N``: the runs part is what marks its runs finished.
-A steps part without its runs part (a kill between the two renames) is ignored by ``read_steps``,
-and the next writer numbers its parts past it, so no number is reused.
+``steps/part-N`` and the run tables' parts (kept with the steps; a table with no row in the batch,
+such as an event log without events, writes no part) are written before ``runs/part-N``: the runs
+part is what marks its runs finished. A part without its runs part (a kill between the renames) is
+ignored by ``read_steps`` and ``read_table``, and the next writer numbers its parts past it, so no
+number is reused.
 
 Parts are read one by one and joined with permissive type promotion, so a column that was all
 missing in one part (null) and numbers in another reads as numbers.
@@ -35,10 +40,11 @@ from typing import Any
 import pandas as pd
 
 from stakesim.experiments.store import strict_json
-from stakesim.experiments.tasks import RUN_KEYS, RunRecord
+from stakesim.experiments.tasks import RUN_KEYS, RUN_TABLES, RunRecord
 
 MANIFEST = "experiment.json"
 RUNS, STEPS = "runs", "steps"
+KINDS = (RUNS, STEPS, *RUN_TABLES)  # the folders of a dataset, each holding parts
 PART = re.compile(r"^part-(\d{6,})\.parquet$")
 TEMP_MARK = ".tmp-"
 STATUS = ("status", "error")
@@ -137,7 +143,7 @@ def leftovers(folder: str | Path) -> list[Path]:
     """Files in ``runs/`` and ``steps/`` that are not whole parts (temporary files of a killed
     writer, or anything else put there); readers never count them."""
     found = []
-    for kind in (RUNS, STEPS):
+    for kind in KINDS:
         where = Path(folder) / kind
         if where.is_dir():
             found.extend(sorted(p for p in where.iterdir() if not PART.match(p.name)))
@@ -157,7 +163,7 @@ def remove_temp_files(folder: str | Path) -> list[Path]:
 def has_results(folder: str | Path) -> bool:
     """Whether the folder holds anything of a sweep: a manifest, a part or a leftover."""
     folder = Path(folder)
-    return ((folder / MANIFEST).exists() or bool(parts(folder, RUNS)) or bool(parts(folder, STEPS))
+    return ((folder / MANIFEST).exists() or any(parts(folder, kind) for kind in KINDS)
             or bool(leftovers(folder)))
 
 
@@ -221,8 +227,17 @@ def read_finished_runs(folder: str | Path) -> pd.DataFrame:
 
 def read_steps(folder: str | Path) -> pd.DataFrame:
     """Every kept per-month row of the finished runs (steps parts whose runs part exists)."""
+    return read_table(folder, STEPS)
+
+
+def read_table(folder: str | Path, kind: str) -> pd.DataFrame:
+    """Every kept row of one of the runs' tables (``steps`` or a name of ``RUN_TABLES``) of the
+    finished runs (parts whose runs part exists), sorted by run id and step (stable, so the rows
+    of one month keep their order: communities in scenario order, meetings and events as logged)."""
+    if kind not in KINDS or kind == RUNS:
+        raise ValueError(f"unknown table '{kind}'; tables: {', '.join(k for k in KINDS if k != RUNS)}")
     committed = {number for number, _ in parts(folder, RUNS)}
-    tables = [_read_part(path) for number, path in parts(folder, STEPS) if number in committed]
+    tables = [_read_part(path) for number, path in parts(folder, kind) if number in committed]
     if not tables:
         return pd.DataFrame(columns=[*RUN_KEYS, "step"])
     frame = _to_frame(tables)
@@ -295,14 +310,15 @@ class DatasetWriter:
     parts_written: int = 0
     _rows: list[dict[str, Any]] = field(default_factory=list, repr=False)
     _steps: list[pd.DataFrame] = field(default_factory=list, repr=False)
+    _tables: dict[str, list[pd.DataFrame]] = field(default_factory=dict, repr=False)
     _since: float = field(default_factory=time.monotonic, repr=False)
     _next: int = 0
 
     def __post_init__(self) -> None:
         self.folder = Path(self.folder)
-        for kind in (RUNS, STEPS):
+        for kind in KINDS:
             (self.folder / kind).mkdir(parents=True, exist_ok=True)
-        numbers = [n for kind in (RUNS, STEPS) for n, _ in parts(self.folder, kind)]
+        numbers = [n for kind in KINDS for n, _ in parts(self.folder, kind)]
         self._next = max(numbers, default=0) + 1
 
     @property
@@ -316,6 +332,9 @@ class DatasetWriter:
         self._rows.append({**record.row, **self.extra})
         if record.steps is not None:
             self._steps.append(record.steps)
+        for kind, frame in record.tables.items():
+            if len(frame):
+                self._tables.setdefault(kind, []).append(frame)
         self.maybe_flush()
 
     def add_all(self, records: Iterable[RunRecord]) -> None:
@@ -331,30 +350,33 @@ class DatasetWriter:
         return False
 
     def flush(self) -> None:
-        """Write what is buffered as the next part (steps first, then runs, each atomically)."""
+        """Write what is buffered as the next part (steps and the run tables first, then runs, each
+        atomically)."""
         if not self._rows:
             return
         name = f"part-{self._next:06d}.parquet"
         if self._steps:
             _write_table(steps_table(self._steps), self.folder / STEPS / name)
+        for kind, frames in self._tables.items():
+            _write_table(steps_table(frames), self.folder / kind / name)
         _write_table(rows_table(self._rows), self.folder / RUNS / name)
         self._next += 1
         self.parts_written += 1
-        self._rows, self._steps = [], []
+        self._rows, self._steps, self._tables = [], [], {}
 
 
 def clear(folder: str | Path) -> None:
-    """Remove a sweep's results from the folder: runs/, steps/ and the manifest (nothing else)."""
+    """Remove a sweep's results from the folder: its part folders and the manifest (nothing else)."""
     import shutil
 
     folder = Path(folder)
-    for kind in (RUNS, STEPS):
+    for kind in KINDS:
         shutil.rmtree(folder / kind, ignore_errors=True)
     (folder / MANIFEST).unlink(missing_ok=True)
 
 
 __all__ = [
-    "DatasetError", "DatasetWriter", "MANIFEST", "RUNS", "STEPS", "atomic_write_bytes", "atomic_write_json",
-    "clear", "finished_run_ids", "has_results", "leftovers", "parts", "read_manifest", "read_runs",
-    "read_steps", "remove_temp_files", "rows_table", "write_manifest",
+    "DatasetError", "DatasetWriter", "KINDS", "MANIFEST", "RUNS", "STEPS", "atomic_write_bytes",
+    "atomic_write_json", "clear", "finished_run_ids", "has_results", "leftovers", "parts", "read_manifest",
+    "read_runs", "read_steps", "read_table", "remove_temp_files", "rows_table", "write_manifest",
 ]

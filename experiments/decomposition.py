@@ -85,13 +85,13 @@ def check_channels(channels: str | Iterable[str] | None = None) -> list[str]:
 
 def check_outcomes(outcomes: str | Iterable[str] | None = None) -> list[str]:
     """The outcomes to decompose, checked against the run summary's numeric keys."""
-    from stakesim.experiments.experiment_file import SUMMARY_KEYS
+    from stakesim.experiments.experiment_file import SUMMARY_KEYS, renamed_hint
 
     names = _names(outcomes, DEFAULT_OUTCOMES)
     allowed = [key for key in SUMMARY_KEYS if key not in TEXT_OUTCOMES]
     for name in names:
         if name not in allowed:
-            raise DecompositionError(f"--outcomes: '{name}' is not a numeric run-summary key; "
+            raise DecompositionError(f"--outcomes: '{name}' is not a numeric run-summary key{renamed_hint(name)}; "
                                      f"outcomes: {', '.join(allowed)}")
     if not names or len(set(names)) < len(names):
         raise DecompositionError("--outcomes: give each outcome once, at least one")
@@ -183,7 +183,7 @@ def _run(spec: Scenario, arms: list[str], channels: list[str], replicates: int, 
          backend, workers, scheduler, executor, resume: bool, overwrite: bool, progress: bool) -> pd.DataFrame:
     """Every (channel setting, arm, replicate) on the sweep runner; one row per run, with ``channel``."""
     from stakesim.experiments import dataset
-    from stakesim.experiments.experiment_file import SUMMARY_KEYS
+    from stakesim.experiments.experiment_file import SUMMARY_KEYS, renamed_hint
     from stakesim.experiments.sweep_runner import SweepError, run_sweep
     from stakesim.experiments.tasks import base_hash, make_tasks
     from stakesim.scenarios import dump_scenario

@@ -70,11 +70,25 @@ SUMMARY_KEYS: tuple[str, ...] = (
     "protest_months", "project_delay_months", "peak_grievance", "mean_grievance",
     "peak_mobilised_share", "final_trust_community_company", "final_trust_community_government",
     "final_trust_company_community", "final_social_licence", "final_social_licence_level",
-    "months_in_withdrawal", "agreements_made", "agreements_kept", "agreements_broken",
-    "revenue_received_total", "revenue_invested_total", "revenue_leaked_total",
-    "company_delay_costs", "final_trusted_tie_density", "final_bridging_ties",
-    "intervention_cost_total",
+    "months_in_withdrawal", "final_trust_own_company", "final_trust_own_government",
+    "agreements_signed", "commitments_made", "commitments_kept", "commitments_broken",
+    *(f"commitments_{what}_{debtor}" for what in ("made", "kept", "broken")
+      for debtor in ("company", "government", "community", "cso")),
+    "revenue_received_total", "revenue_invested_total", "revenue_leaked_total", "revenue_forgone_total",
+    "company_delay_costs", "final_trusted_tie_density", "final_bridging_ties", "final_cross_type_ties",
+    "conflict_cost_total", "intervention_cost_total",
 )
+# Summary keys that were renamed, with the name to use now: they counted commitments, not the
+# agreements (packages of commitments) signed, which ``agreements_signed`` counts.
+RENAMED_OUTCOMES = {"agreements_made": "commitments_made", "agreements_kept": "commitments_kept",
+                    "agreements_broken": "commitments_broken"}
+
+
+def renamed_hint(key: str) -> str:
+    """'; it was renamed ...' for an outcome under its old name, else ''."""
+    new = RENAMED_OUTCOMES.get(key)
+    return (f"; it was renamed '{new}' (it counts commitments; agreements signed, each a package of "
+            f"commitments, are 'agreements_signed')" if new else "")
 HEADLINE_OUTCOMES: tuple[str, ...] = tuple(o.key for o in OUTCOMES)
 KNOWN_OUTCOMES: tuple[str, ...] = tuple(dict.fromkeys([*HEADLINE_OUTCOMES, *SUMMARY_KEYS]))
 
@@ -552,7 +566,8 @@ def _check_outcomes(experiment: Experiment, problems: _Problems) -> None:
     seen: set[str] = set()
     for i, key in enumerate(experiment.outcomes):
         if key not in KNOWN_OUTCOMES:
-            problems.add(f"outcomes[{i}]", f"unknown outcome '{clip(key, 60)}'{did_you_mean(key, KNOWN_OUTCOMES)}; "
+            hint = renamed_hint(key) or did_you_mean(key, KNOWN_OUTCOMES)
+            problems.add(f"outcomes[{i}]", f"unknown outcome '{clip(key, 60)}'{hint}; "
                                            f"outcomes are run-summary keys: {listing(KNOWN_OUTCOMES, 40)}")
         elif key in seen:
             problems.add(f"outcomes[{i}]", f"'{key}' is listed twice")

@@ -159,10 +159,13 @@ def build_report(runs: Runs, scenario: Scenario, arms: list[Arm], table: pd.Data
         doc.add("h2", "Difference from baseline: arm minus baseline, paired by replicate (95% CI)")
         doc.add("table", (["outcome", *others], rows, True))
         doc.add("p", "* the interval excludes zero. Lower is better for blockades, protests, delay, "
-                     "suspension, grievance and company delay costs; higher is better for trust, social "
-                     "licence and bridging ties; agreements and intervention cost are neither good nor bad "
-                     "in themselves. A suspended project stops, so it has no more blockades, delay or delay "
-                     "costs: read those rows beside the share of runs suspended.")
+                     "suspension, grievance, company delay costs and the cost of conflict; higher is better "
+                     "for trust, social licence and bridging ties; agreements, commitments and intervention "
+                     "cost are neither good nor bad in themselves. The cost of conflict is the company's delay "
+                     "costs plus the revenue the governments lost while the project was blockaded or "
+                     "suspended; set it beside the intervention cost. A suspended project stops, so it has no "
+                     "more blockades, delay or delay costs: read those rows beside the share of runs "
+                     "suspended.")
 
     doc.add("h2", "Figures")
     captions = {

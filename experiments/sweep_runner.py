@@ -19,7 +19,8 @@ that raises is recorded as failed by ``run_task`` itself and the sweep goes on.
 
 The output folder belongs to one experiment (its manifest's hash). Into a folder with results of
 another experiment, or of the same one without ``resume``, the sweep refuses (``SweepError``)
-unless ``overwrite=True``, which first removes ``runs/``, ``steps/`` and the manifest.
+unless ``overwrite=True``, which first removes the part folders (``runs/``, ``steps/``, ...) and the
+manifest.
 ``resume=True`` skips every run already in the folder and recomputes nothing.
 
 SIGINT and SIGTERM (handled in the main thread only, the previous handlers restored after) stop

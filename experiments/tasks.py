@@ -36,7 +36,11 @@ from stakesim.simulator.schema import Scenario
 from stakesim.version import __version__
 
 RUN_KEYS = ("run_id", "point", "arm", "replicate", "seed")
-"""The columns that identify a run, first in every row of ``runs/`` and ``steps/``."""
+"""The columns that identify a run, first in every row of ``runs/``, ``steps/`` and the run tables."""
+
+RUN_TABLES = ("communities", "interventions", "events")
+"""The run's other tables kept with its per-month table (``RunResult`` attributes of these names),
+each in a folder of its own name: one row per month and community, per meeting, per chance event."""
 
 STATUS_COLUMNS = ("status", "error")
 PROVENANCE_COLUMNS = ("scenario_hash", "stakesim_version")
@@ -52,7 +56,8 @@ class RunTask:
 
     ``settings`` are this run's (dotted path, value) overrides; ``fixed_overrides`` are the
     overrides every run of the sweep shares (part of the base scenario whose hash is checked).
-    ``outcomes`` are the summary keys to keep (empty: all); ``keep_steps`` keeps the per-month table.
+    ``outcomes`` are the summary keys to keep (empty: all); ``keep_steps`` keeps the per-month table
+    and the run's other tables (``RUN_TABLES``).
     """
 
     run_id: str
@@ -71,10 +76,12 @@ class RunTask:
 
 @dataclass
 class RunRecord:
-    """What a run leaves: one row for ``runs/`` and, when kept, its per-month table for ``steps/``."""
+    """What a run leaves: one row for ``runs/`` and, when kept, its per-month table for ``steps/``
+    and its other tables (``tables``, by the names of ``RUN_TABLES``) for folders of those names."""
 
     row: dict[str, Any]
     steps: pd.DataFrame | None = field(default=None, repr=False)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property
     def run_id(self) -> str:
@@ -233,12 +240,18 @@ def run_task(task: RunTask) -> RunRecord:
     for key in keys:
         row[_outcome_column(key, row)] = _scalar(summary[key])
     row.update(scenario_hash=task.scenario_hash, stakesim_version=__version__)
-    steps = None
+    steps, tables = None, {}
     if task.keep_steps:
-        steps = result.timeseries.copy()
-        for position, name in enumerate(RUN_KEYS):
-            steps.insert(position, name, row[name])
-    return RunRecord(row, steps)
+        steps = _with_keys(result.timeseries.copy(), row)
+        tables = {name: _with_keys(getattr(result, name).copy(), row) for name in RUN_TABLES}
+    return RunRecord(row, steps, tables)
+
+
+def _with_keys(frame: pd.DataFrame, row: dict[str, Any]) -> pd.DataFrame:
+    """``frame`` with the run's keys (``RUN_KEYS``) as its first columns."""
+    for position, name in enumerate(RUN_KEYS):
+        frame.insert(position, name, row[name])
+    return frame
 
 
 # --------------------------------------------------------------------------- planning helper
@@ -274,6 +287,6 @@ def make_tasks(points: Sequence[Mapping[str, Any]], arms: Sequence[str], replica
 
 
 __all__ = [
-    "FAILED", "OK", "RUN_KEYS", "RunRecord", "RunTask", "SCENARIO_CHANGED", "base_hash", "base_scenario",
+    "FAILED", "OK", "RUN_KEYS", "RUN_TABLES", "RunRecord", "RunTask", "SCENARIO_CHANGED", "base_hash", "base_scenario",
     "clear_cache", "failed_record", "make_tasks", "one_line", "plain", "run_id", "run_task", "scenario_hash",
 ]

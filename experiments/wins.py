@@ -45,8 +45,11 @@ MORE_DIRECTIONS = {
     "suspension_step": "",  # later is better, but it is empty when the project was never suspended
     "months_in_withdrawal": "lower",
     "peak_mobilised_share": "lower",
-    "agreements_broken": "lower",
+    "commitments_broken": "lower",
     "revenue_leaked_total": "lower",
+    "revenue_forgone_total": "lower",
+    "final_trust_own_company": "higher",
+    "final_trust_own_government": "higher",
     "final_trust_company_community": "higher",
     "final_trusted_tie_density": "higher",
 }

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+DEBTOR_TYPES = ("company", "local_government", "community", "cso")
+"""Stakeholder types a commitment can fall on; the ledger counts commitments by these."""
+
 
 @dataclass
 class Commitment:
@@ -18,6 +21,7 @@ class Commitment:
     cosigners: tuple[str, ...] = ()  # the agreement's other signatories, who share the blame
     reserved: float = 0.0  # money the debtor set aside for it when it signed (governments)
     kept: bool | None = None  # None while pending
+    debtor_type: str = "company"  # the debtor's stakeholder type (one of DEBTOR_TYPES)
 
 
 @dataclass
@@ -27,16 +31,38 @@ class CommitmentLedger:
     Whether a commitment is kept is drawn from the model's generator with the debtor's keep
     probability, raised by monitoring (Defensoría del Pueblo 2021: most commitments have no
     follow-up body, and unmonitored ones are often not kept), and needs the money to keep it.
+
+    Counts (made, kept, broken, each by debtor type) are kept up as commitments are made and
+    settled, so the monthly record reads them without walking the ledger. ``agreements`` counts
+    agreements signed: a package of commitments signed with one community at one sitting.
     """
 
     items: list[Commitment] = field(default_factory=list)
+    made_by: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DEBTOR_TYPES, 0))
+    kept_by: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DEBTOR_TYPES, 0))
+    broken_by: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DEBTOR_TYPES, 0))
+    agreements: int = 0
+    _pending: list[Commitment] = field(default_factory=list, repr=False)
 
     def make(self, commitment: Commitment) -> Commitment:
         self.items.append(commitment)
+        self._pending.append(commitment)
+        self.made_by[commitment.debtor_type] += 1
         return commitment
 
+    def sign_agreement(self) -> None:
+        """Count one agreement signed (its commitments are counted as each is made)."""
+        self.agreements += 1
+
     def due(self, step: int) -> list[Commitment]:
-        return [c for c in self.items if c.kept is None and c.due_step <= step]
+        """Pending commitments falling due by ``step``, in the order made."""
+        self._pending = pending = [c for c in self._pending if c.kept is None]
+        return [c for c in pending if c.due_step <= step]
+
+    def settle(self, commitment: Commitment, kept: bool) -> None:
+        """Record that a commitment falling due was kept or broken."""
+        commitment.kept = bool(kept)
+        (self.kept_by if kept else self.broken_by)[commitment.debtor_type] += 1
 
     @property
     def made(self) -> int:
@@ -44,11 +70,11 @@ class CommitmentLedger:
 
     @property
     def kept(self) -> int:
-        return sum(1 for c in self.items if c.kept is True)
+        return sum(self.kept_by.values())
 
     @property
     def broken(self) -> int:
-        return sum(1 for c in self.items if c.kept is False)
+        return sum(self.broken_by.values())
 
     @property
     def pending(self) -> int:

@@ -131,7 +131,7 @@ class _EdgeIndex:
     the index rebuilt.
     """
 
-    __slots__ = ("nodes", "types", "datas", "edges", "by_types", "cross", "pairs", "orders")
+    __slots__ = ("nodes", "types", "datas", "edges", "by_types", "cross", "pairs", "cross_pairs", "orders")
 
     def __init__(self, graph: nx.DiGraph, datas: list[dict]):
         self.nodes, self.types = _nodes_and_types(graph)
@@ -150,6 +150,7 @@ class _EdgeIndex:
         self.by_types = by_types  # (source type, target type) -> positions in edge order
         self.cross = cross  # positions of edges joining different types
         self.pairs = pairs  # for each of those, a number naming its unordered pair of ends
+        self.cross_pairs = len(pair_ids)  # pairs of different types joined by any edge, whatever its trust
         self.orders: dict[tuple, tuple] = {}  # trust_matrix: node order -> (positions, cells)
 
     def current(self, graph: nx.DiGraph, datas: list[dict]) -> bool:
@@ -197,15 +198,16 @@ class TieSummary:
     computes it, to the last bit.
     """
 
-    __slots__ = ("nodes", "_trust", "_by_types", "trusted", "bridging")
+    __slots__ = ("nodes", "_trust", "_by_types", "trusted", "bridging", "cross_type")
 
     def __init__(self, nodes: int, trust: list[float], by_types: dict[tuple, list[int]],
-                 trusted: int, bridging: int):
+                 trusted: int, bridging: int, cross_type: int = 0):
         self.nodes = nodes
         self._trust = trust  # every edge's trust, in edge order
         self._by_types = by_types
         self.trusted = trusted  # directed ties with trust at or above the threshold
         self.bridging = bridging  # trusted ties joining different types, counted once per pair
+        self.cross_type = cross_type  # ties joining different types, trusted or not, once per pair
 
     @property
     def trust_by_types(self) -> dict[tuple[str, str], list[float]]:
@@ -231,7 +233,7 @@ class TieSummary:
 
 
 def tie_summary(graph: nx.DiGraph, threshold: float) -> TieSummary:
-    """Trust by pair of types, trusted ties and bridging ties, from the edges' trust alone.
+    """Trust by pair of types, trusted, bridging and cross-type ties, from the edges' trust alone.
 
     Where each edge belongs (its pair of types, whether it bridges types, its unordered pair of
     ends) comes from the graph's edge index, worked out when the structure changes; a month reads
@@ -242,7 +244,7 @@ def tie_summary(graph: nx.DiGraph, threshold: float) -> TieSummary:
     trusted = sum(map(operator.ge, trust, itertools.repeat(threshold)))  # ties with trust >= threshold
     pairs = index.pairs
     bridges = {pairs[i] for i, k in enumerate(index.cross) if trust[k] >= threshold}
-    return TieSummary(len(index.nodes), trust, index.by_types, trusted, len(bridges))
+    return TieSummary(len(index.nodes), trust, index.by_types, trusted, len(bridges), index.cross_pairs)
 
 
 def trust_matrix(graph: nx.DiGraph, order: list[str]) -> np.ndarray:

@@ -25,6 +25,7 @@ class Project:
     suspension_step: int | None = None
     finished: bool = False
     blocked: bool = False
+    months_suspended: int = 0  # calendar months since the suspension took effect
 
     @property
     def phase(self) -> PhaseSpec:
@@ -47,6 +48,8 @@ class Project:
     def advance(self, blocked: bool) -> bool:
         """Move one calendar month; returns True when a new phase started."""
         self.blocked = blocked and not (self.suspended or self.finished)
+        if self.suspended:
+            self.months_suspended += 1
         if self.suspended or self.finished:
             return False
         if self.blocked:
@@ -62,6 +65,25 @@ class Project:
             started = True
         self.month_in_phase += 1  # this month is spent in the (possibly new) phase
         return started
+
+    def forgone_revenue(self) -> float:
+        """Revenue (US$ million per month) the plan would have transferred this month had the
+        project not been stopped: the month a blockade cost it, or, once suspended, the month of
+        the plan it would have reached by now from where it stopped. 0 while running or finished.
+        """
+        if self.finished or not (self.blocked or self.suspended):
+            return 0.0
+        phase = self.planned_phase(1 if self.blocked else self.months_suspended)
+        return 0.0 if phase is None else phase.revenue
+
+    def planned_phase(self, ahead: int) -> PhaseSpec | None:
+        """The phase the plan reaches ``ahead`` project months after this one (None past its end)."""
+        index, month = self.phase_index, self.month_in_phase + ahead
+        phases = self.spec.phases
+        while index < len(phases) and month > phases[index].duration:
+            month -= phases[index].duration
+            index += 1
+        return phases[index] if index < len(phases) else None
 
     def suspend(self, step: int) -> None:
         if not self.suspended:

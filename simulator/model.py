@@ -65,6 +65,13 @@ class MiningModel(mesa.Model):
         self.withdrawal_months = 0
         self.intervention_cost_now = 0.0
         self.intervention_cost_total = 0.0
+        # Revenue the governments did not receive this month because the project was stopped.
+        self.revenue_forgone_now = 0.0
+        self._revenue_shares = ordered_sum(g.revenue_share for g in self.governments)
+        # One row per intervention meeting (step, intervention, kind, attendance, agreements, cost)
+        # and one per chance event; both are run outputs (docs/ODD.md, section 8).
+        self.intervention_log: list[dict] = []
+        self.event_log: list[dict] = []
         self.datacollector = make_datacollector()
         self.project_phase_started(self.project.phase)
         self.interventions: list = []
@@ -106,6 +113,7 @@ class MiningModel(mesa.Model):
         conditions = self.project.conditions
         if self.project.blocked:
             self.company.bear_delay(self.scenario_spec.project.delay_cost_per_month)
+        self.revenue_forgone_now = self.project.forgone_revenue() * self._revenue_shares
         jobs = self.company.jobs_offered(conditions.jobs)
         for government in self.governments:
             government.manage_revenue(conditions.revenue * government.revenue_share)
@@ -203,10 +211,10 @@ class MiningModel(mesa.Model):
                 chance += self.p["monitoring_effect"] * (1.0 - chance)
             willing = bool(self.commitment_rng.random() < chance)
             if isinstance(debtor, LocalGovernment):
-                commitment.kept = willing and commitment.reserved >= commitment.cost
+                self.commitments.settle(commitment, willing and commitment.reserved >= commitment.cost)
                 debtor.settle_reserved(commitment.reserved, keep=commitment.kept)
             else:
-                commitment.kept = willing and debtor.resources >= commitment.cost
+                self.commitments.settle(commitment, willing and debtor.resources >= commitment.cost)
                 if commitment.kept:
                     debtor.spend(commitment.cost)
             if isinstance(creditor, Community):
@@ -271,6 +279,14 @@ class MiningModel(mesa.Model):
             self.project.suspend(self.steps)
 
     # ------------------------------------------------------------------ helpers for interventions
+    def own_company(self, community: Community) -> Company:
+        """The company whose project affects ``community`` (the one company of the scenario)."""
+        return self.company
+
+    def own_government(self, community: Community) -> LocalGovernment:
+        """The local government that serves ``community``."""
+        return self.stakeholders[community.government_key]
+
     def trust(self, i: str, j: str) -> float:
         return trust_graph.trust(self.graph, i, j)
 
@@ -288,7 +304,7 @@ class MiningModel(mesa.Model):
         reserved = debtor_agent.set_aside(cost) if isinstance(debtor_agent, LocalGovernment) else 0.0
         return self.commitments.make(Commitment(debtor, creditor, amount, cost, self.steps,
                                                 self.steps + due_in, monitored, source,
-                                                tuple(cosigners), reserved))
+                                                tuple(cosigners), reserved, debtor_type=debtor_agent.kind))
 
     def add_tie(self, i: str, j: str, trust_value: float, kind: str) -> bool:
         return trust_graph.add_tie(self.graph, i, j, trust_value, kind)

@@ -94,7 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                      help="override a scenario value, e.g. parameters.trust_loss_rate=0.4 or "
                           "stakeholders.municipality.capacity=0.8 (repeatable)")
-    run.add_argument("--out", type=Path, default=None, help="folder for timeseries.csv and summary.json")
+    run.add_argument("--out", type=Path, default=None,
+                     help="folder for timeseries.csv, communities.csv, interventions.csv, events.csv and "
+                          "summary.json")
 
     compare = commands.add_parser(
         "compare", help="compare interventions on one scenario over paired replicates and write a report",
@@ -188,11 +190,11 @@ def cmd_run(args) -> int:
         print(f"stakesim: note: column {column} is empty: {reason}", file=sys.stderr)
     if args.out is not None:
         try:
-            table_path, summary_path = result.write(args.out)
+            written = result.write(args.out)
         except OSError as exc:
             raise CLIError(f"--out {args.out}: cannot write results ({exc.strerror}); "
                            f"the summary above is all that was kept") from None
-        print(f"wrote {table_path} and {summary_path}", file=sys.stderr)
+        print(f"wrote {', '.join(str(path) for path in written.values())}", file=sys.stderr)
     return 0
 
 

@@ -33,7 +33,7 @@ ARMS = ["baseline", "learning_space", "negotiation_table"]
 REPLICATES, STEPS, SEED = 3, 60, 5
 OUTPUTS = ["results.parquet", "summary.csv", "provenance.json", "report.md", "report.html", *FIGURES.values()]
 # What the sweep runner keeps beside the report: the streamed runs, the manifest, the scenario as run.
-RUN_STORE = ["experiment.json", "runs", "steps", "scenario.yaml"]
+RUN_STORE = ["experiment.json", "runs", "steps", "communities", "interventions", "events", "scenario.yaml"]
 
 
 def compare(out: Path, workers: int) -> int:
@@ -60,7 +60,7 @@ def one_worker(tmp_path_factory) -> Path:
 def test_writes_every_file_and_nothing_temporary(two_workers):
     names = sorted(p.name for p in two_workers.iterdir())
     assert names == sorted(OUTPUTS + RUN_STORE)
-    for folder in ("runs", "steps"):
+    for folder in ("runs", "steps", "communities", "interventions", "events"):
         assert all(p.name.startswith("part-") and p.suffix == ".parquet" for p in (two_workers / folder).iterdir())
 
 

@@ -27,7 +27,7 @@ FAST = dict(steps=STEPS, backend="serial")
 @pytest.fixture(scope="module")
 def table():
     return decompose(SCENARIO, arms=["learning_space", "negotiation_table"], channels=["hope", "settlement"],
-                     outcomes=["blockade_months", "agreements_made", "final_trust_community_company"],
+                     outcomes=["blockade_months", "commitments_made", "final_trust_community_company"],
                      replicates=2, **FAST)
 
 
@@ -118,7 +118,7 @@ def test_switching_off_settlement_or_hope_changes_the_tables_effect():
     baseline signs none), so sending no one home at a signing, or counting on no promise, must
     change what the table does to mobilisation, grievance or trust."""
     got = decompose(SCENARIO, arms=["negotiation_table"], channels=["settlement", "hope"],
-                    outcomes=["agreements_made", "protest_months", "blockade_months", "peak_mobilised_share",
+                    outcomes=["commitments_made", "protest_months", "blockade_months", "peak_mobilised_share",
                               "mean_grievance", "final_trust_community_company"], replicates=2, **FAST)
     moved = got.assign(size=got["through_channel"].abs()).groupby("channel")["size"].max()
     assert moved["settlement"] > 0, "switching off settlement changed nothing in the table's effect"

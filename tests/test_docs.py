@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from stakesim.simulator import introspection, schema
 from stakesim.scenarios.loader import load_scenario
 from stakesim import docgen
-from stakesim.simulator.metrics import TIMESERIES_COLUMNS
+from stakesim.simulator.metrics import COMMUNITY_COLUMNS, EVENT_COLUMNS, INTERVENTION_COLUMNS, TIMESERIES_COLUMNS
 from stakesim.simulator.parameters import PARAMETERS
 from stakesim.simulator.run import run_scenario
 
@@ -151,6 +151,37 @@ def test_odd_outputs_table_lists_every_summary_key(summary_keys):
     outputs = _table_names(_section(_read(ODD_MD), "8"))
     missing = [k for k in summary_keys if k not in outputs]
     assert not missing, f"docs/ODD.md section 8 lacks run-summary keys: {missing}"
+
+
+def _subsection(text: str, heading_prefix: str) -> str:
+    """The text from a '### ' heading starting with ``heading_prefix`` up to the next heading."""
+    match = re.search(rf"^### {re.escape(heading_prefix)}.*?$(.*?)(?=^##|\Z)", text, re.M | re.S)
+    assert match, f"no subsection heading starting with '### {heading_prefix}'"
+    return match.group(1)
+
+
+@pytest.fixture(scope="module")
+def run_tables():
+    """The tables of a run with a table and a space, so the logs have rows (and their keys show)."""
+    scenario = load_scenario("acute_crisis", {"interventions": [{"type": "negotiation_table"},
+                                                                {"type": "learning_space"}]})
+    return run_scenario(scenario, seed=0, steps=24)
+
+
+@pytest.mark.parametrize("heading, declared, table", [
+    ("8.3", COMMUNITY_COLUMNS, "communities"),
+    ("8.4", INTERVENTION_COLUMNS, "interventions"),
+    ("8.5", EVENT_COLUMNS, "events"),
+])
+def test_odd_documents_every_column_of_the_run_tables(run_tables, heading, declared, table):
+    """Each table's columns, declared and as a run writes them (the logs' rows may add keys:
+    a chance event's own), are rows of its subsection of section 8."""
+    documented = _table_names(_subsection(_read(ODD_MD), heading))
+    written = list(getattr(run_tables, table).columns)
+    missing = [c for c in dict.fromkeys([*declared, *written]) if c not in documented]
+    assert not missing, f"docs/ODD.md section {heading} lacks columns: {missing}"
+    if table == "interventions":
+        assert len(getattr(run_tables, table)) > 0
 
 
 def test_odd_has_the_eight_numbered_sections():

@@ -304,6 +304,12 @@ def test_unknown_outcome(tmp_path):
     assert "outcomes[1]" in message and "did you mean 'blockade_months'" in message
 
 
+def test_an_outcome_under_its_old_name_is_told_the_new_one(tmp_path):
+    message = refused(tmp_path, with_({"outcomes": ["blockade_months", "agreements_made"]}))
+    assert "outcomes[1]" in message and "renamed 'commitments_made'" in message
+    assert "agreements_signed" in message
+
+
 def test_unknown_arm(tmp_path):
     message = refused(tmp_path, with_({"arms": ["baseline", "learning_spaces"]}))
     assert "arms[1]" in message and "did you mean 'learning_space'" in message

@@ -285,7 +285,7 @@ def test_pattern3_conflict_recurs_when_commitments_go_unkept():
     unreliable = ("stakeholders.company.reliability=0.1", "stakeholders.region.integrity=0.1")
     metric = several(window_mean("mobilised_share", 13, 36),
                      lambda r: float((r.timeseries["protests"].iloc[12:36] > 0).mean()),
-                     summary("agreements_kept"), summary("agreements_broken"))
+                     summary("commitments_kept"), summary("commitments_broken"))
 
     def table_effect(*world):
         with_table = outcomes(scenario("acute_crisis", *world, interventions=TABLE), metric)

@@ -38,8 +38,10 @@ def _paragraph(summaries: pd.DataFrame) -> str:
 
 
 FEWER_BLOCKADES = {"blockade_months": [5, 6, 7, 5, 6, 7], "company_delay_costs": [400, 480, 560, 400, 480, 560],
+                   "conflict_cost_total": [405, 486, 567] * 2,
                    "protest_months": [20, 21, 22, 20, 21, 22], "intervention_cost_total": 0.2}
 BASE_BLOCKADES = {"blockade_months": [13, 14, 15, 13, 14, 15], "company_delay_costs": [1040, 1120, 1200] * 2,
+                  "conflict_cost_total": [1053, 1134, 1215] * 2,
                   "protest_months": [30, 31, 32, 30, 31, 32]}
 
 
@@ -54,12 +56,16 @@ def test_fewer_blockades_in_a_project_suspended_more_often_are_not_called_an_imp
     # the same for protests and for the company's delay costs, which fell for the same reason
     assert "Fewer protest months here are not an improvement" in text
     assert "Lower company delay costs here are not an improvement" in text
+    # the cost of conflict counts the governments' lost revenue, not what the company loses
+    assert "Lower cost of conflict here is not an improvement" in text
+    assert "not what the company loses when its project stops" in text
 
 
 def test_the_control_without_suspension_is_an_improvement():
     text = _paragraph(_summaries(BASE_BLOCKADES, FEWER_BLOCKADES))
     assert "This is an improvement on baseline." in text
-    assert "suspended" not in text.replace("share of runs suspended", "")
+    # (the cost of conflict's definition names suspension; no sentence says a project was suspended)
+    assert "suspended" not in text.replace("share of runs suspended", "").replace("blockaded or suspended", "")
 
 
 def test_a_baseline_suspended_in_every_run_is_said_when_an_arm_has_more_blockades():
@@ -77,13 +83,26 @@ def test_a_baseline_suspended_in_every_run_is_said_when_an_arm_has_more_blockade
 def test_the_reading_has_protest_and_cost_sentences():
     text = _paragraph(_summaries(BASE_BLOCKADES, FEWER_BLOCKADES))
     assert "reduced protest months by 10.0 months" in text
-    assert ("Its interventions cost 0.20 US$ million per run; the company's delay costs fell by 640.0 US$ "
-            "million") in text
-    assert "times what the interventions cost" in text
+    assert ("Its interventions cost 0.20 US$ million per run; the cost of conflict (the company's delay costs "
+            "plus the revenue the governments lost while the project was blockaded or suspended) fell by "
+            "648.0 US$ million") in text
+    assert "3,240 times what the interventions cost" in text
+    assert "The company's delay costs alone changed by -640.0 US$ million" in text
     rose = _paragraph(_summaries(FEWER_BLOCKADES | {"intervention_cost_total": 0.0},
                                  BASE_BLOCKADES | {"intervention_cost_total": 0.2}))
-    assert "delay costs rose by 640.0 US$ million" in rose
-    assert "did not pay for themselves in avoided delay costs" in rose
+    assert "blockaded or suspended) rose by 648.0 US$ million" in rose
+    assert "did not pay for themselves in avoided conflict costs" in rose
+
+
+def test_without_a_cost_of_conflict_the_delay_costs_stand_for_it():
+    """Summaries written before the cost of conflict was recorded still get their cost sentence."""
+    from stakesim.experiments.analysis import cost_sentence
+
+    found = readings(outcome_table(_summaries(BASE_BLOCKADES, FEWER_BLOCKADES), ARMS))
+    mine = [r for r in found if r.arm == "x" and r.outcome.key != "conflict_cost_total"]
+    text = cost_sentence("x", mine)
+    assert "the company's delay costs (the cost of conflict: blockade months it paid for) fell by 640.0" in text
+    assert "cost of conflict (the company's delay costs plus" not in text
 
 
 def test_the_suspension_sentence_counts_runs_and_months():

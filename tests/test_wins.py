@@ -83,13 +83,13 @@ def test_higher_is_better_turns_the_verdicts_round():
     assert wins.direction("blockade_months") == wins.direction("suspended") == "lower"
     assert wins.direction("protest_months") == wins.direction("peak_grievance") == "lower"
     assert wins.direction(outcome) == wins.direction("final_social_licence") == "higher"
-    assert wins.direction("intervention_cost_total") == wins.direction("agreements_made") == ""
+    assert wins.direction("intervention_cost_total") == wins.direction("commitments_made") == ""
 
 
 def test_outcomes_with_no_better_direction_are_not_judged():
-    exp = experiment(arms=TWO.arms, outcomes=("blockade_months", "agreements_made"))
+    exp = experiment(arms=TWO.arms, outcomes=("blockade_months", "commitments_made"))
     runs = two_arm_runs()
-    runs["agreements_made"] = runs["replicate"]
+    runs["commitments_made"] = runs["replicate"]
     points = wins.point_results(runs, exp)
     assert set(points["outcome"]) == {"blockade_months"}
 
@@ -219,7 +219,7 @@ def test_analyze_writes_wins_and_deciders_and_findings_reads_them(tmp_path, caps
                        "parameters.threshold_mean": {"low": 0.2, "high": 0.5}},
         "arms": ARMS3, "design": {"type": "latin_hypercube", "samples": 4}, "replicates": 2,
         "outcomes": ["blockade_months", "protest_months", "suspended", "final_trust_community_company",
-                     "agreements_made"],
+                     "commitments_made"],
     }), encoding="utf-8")
     out = tmp_path / "out"
     assert cli.main(["sweep", str(path), "--out", str(out), "--backend", "serial", "--no-progress"]) == 0

@@ -66,6 +66,7 @@ class Intervention(ABC):
         self.spec = spec
         self.name = spec.label
         self.meetings = 0
+        self.attendance_now: int | None = None  # participants present at the meeting being held
         self._months_active: int | None = None  # months since the current active spell began
         selectors = spec.participants or list(self.default_participants)
         self.participant_keys = resolve_participants(model, selectors)
@@ -105,10 +106,25 @@ class Intervention(ABC):
             self.hold_meeting(model)
 
     def hold_meeting(self, model) -> None:
-        """Count, pay for and hold one meeting; ``step`` decides when (a table overrides it)."""
+        """Count, pay for, hold and log one meeting; ``step`` decides when (a table overrides it).
+
+        The intervention log gets one row per meeting: who came (``attendance``: the participants
+        present, as ``act`` sets ``attendance_now``; every participant when it does not), the
+        agreements signed at it and what it cost.
+        """
         self.meetings += 1
-        model.pay_intervention(self.spec.cost_per_meeting)
-        self.act(model, self.participants(model))
+        cost = self.spec.cost_per_meeting
+        model.pay_intervention(cost)
+        participants = self.participants(model)
+        self.attendance_now = None
+        signed_before = model.commitments.agreements
+        self.act(model, participants)
+        attendance = len(participants) if self.attendance_now is None else self.attendance_now
+        model.intervention_log.append({
+            "step": model.steps, "intervention": self.name, "kind": self.kind,
+            "attendance": int(attendance), "agreements": model.commitments.agreements - signed_before,
+            "cost": cost,
+        })
 
     @abstractmethod
     def act(self, model, participants: list) -> None:

@@ -135,6 +135,7 @@ class LearningSpace(Intervention):
                    if a.key == self.convener
                    or (u < welcome * standing[a.key] * (1.0 - self.fatigue.get(a.key, 0.0))
                        and self.can_afford(a))]
+        self.attendance_now = len(present)
         for agent in present:
             agent.meetings_attended += 1
             if agent.key == self.convener:

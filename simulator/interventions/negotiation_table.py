@@ -146,6 +146,10 @@ class NegotiationTable(Intervention):
         self.open_since, self.closed_at = None, model.steps
 
     def act(self, model, participants: list) -> None:
+        waiting = [k for k in self.agenda if k not in self.signed]
+        # Who sits at this session: the communities still waiting for an agreement, the company
+        # and those communities' governments.
+        self.attendance_now = len(waiting) + 1 + len({model.stakeholders[k].government_key for k in waiting})
         for key in self.agenda:
             if key in self.signed:
                 continue
@@ -189,6 +193,7 @@ class NegotiationTable(Intervention):
             return  # nobody could fund anything: no agreement; the community stays on the agenda
         self.signed.add(community.key)
         self.agreements += 1
+        model.commitments.sign_agreement()
         mobilised = community.protesting or community.blockading
         # Drawn even when the channel is off, so a knockout leaves the table's other draws unchanged.
         community.stand_down(spec.settlement if p["channel_settlement"] else 0.0, self.rng)
