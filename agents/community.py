@@ -35,7 +35,12 @@ class Community(Stakeholder):
         self.population: int = n
         self.understanding = spec.technical_understanding
         self.impact_bias = spec.impact_bias
-        self.exposure: float = spec.exposure
+        self.base_exposure: float = spec.exposure  # its own exposure, where a phase names no other
+        self.exposure: float = spec.exposure  # exposure to the current phase's impact
+        self.exposure_ahead: float = spec.exposure  # its largest exposure in this phase and those to come
+        self.resettlement_rate: float = 0.0  # impact units a month the current phase adds to it alone
+        # Concern about impacts the project announces before they happen (impact units, 0-1).
+        self.concern: float = 0.0
         self.organisation: float = spec.organisation
         self.government_key: str | None = spec.government
         self.expectations = np.clip(rng.normal(spec.expectation, spec.expectation_sd, n), 0.0, 1.0)
@@ -124,10 +129,38 @@ class Community(Stakeholder):
         rate = self.model.p["expectation_adaptation_rate"] * self.understanding
         self.expectations += rate * (self.benefits - self.expectations)
 
-    def accumulate_impact(self, phase_impact: float, context_harm: float) -> None:
+    def accumulate_impact(self, phase_impact: float, context_harm: float, own: float = 0.0) -> None:
+        """Impact recovers a little and accumulates this phase's, by exposure, plus context harm and
+        ``own``: an impact on this community alone (its resettlement)."""
         p = self.model.p
         self.actual_impact *= 1.0 - p["impact_recovery_rate"]
-        self.actual_impact = min(1.0, self.actual_impact + phase_impact * self.exposure + context_harm)
+        added = self.actual_impact + phase_impact * self.exposure + context_harm
+        if own:
+            added += own
+        self.actual_impact = min(1.0, added)
+
+    def anticipate(self, heard: float, trust_company: float) -> None:
+        """Concern about impacts announced before they happen moves toward what is heard, as seen
+        through what is not understood.
+
+        ``heard`` is the announced impact as it would reach this community. The part not understood
+        carries distrust of the company that announces it (``concern_distrust``) and the community's
+        own ``impact_bias``, which can deflate as well as inflate; understanding removes both, so
+        learning can raise a concern as well as calm it (as ``perceive`` does for perceived impact).
+        """
+        if heard == 0.0 and self.concern == 0.0:
+            return
+        p = self.model.p
+        understood = self.understanding if p["channel_perception"] else self.initial_understanding
+        bias = p["concern_distrust"] * (1.0 - trust_company) + self.impact_bias
+        target = min(1.0, max(0.0, heard * (1.0 + bias * (1.0 - understood))))
+        self.concern += p["perception_rate"] * (target - self.concern)
+
+    @property
+    def felt_impact(self) -> float:
+        """The impact members feel or fear: perceived impact, or concern about announced impacts
+        where that is larger (the impact to come and the impact felt are the same impact)."""
+        return max(self.perceived_impact, self.concern)
 
     def update_grievance(self, trust_company: float, trust_government: float, presence: float) -> None:
         """Epstein's grievance, split by whom the hardship is blamed on.
@@ -151,7 +184,7 @@ class Community(Stakeholder):
         total = service_shortfall + jobs_shortfall
         gov_share = (service_shortfall / total if total > 0 else s) * presence
         weighted_gap = p["gap_weight"] * gap
-        hardship_company = (p["impact_weight"] * self.perceived_impact * self.sensitivity
+        hardship_company = (p["impact_weight"] * self.felt_impact * self.sensitivity
                             + weighted_gap * (1.0 - gov_share))
         hardship_government = weighted_gap * gov_share
         hardship_government += p["impact_weight"] * self.leak_signal

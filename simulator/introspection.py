@@ -300,7 +300,14 @@ def _noun(annotation: Any, limits: dict[str, Any], discriminator: str | None, st
             return f"{noun} of exactly {len(args)} items, each {described[0]}", True
         return f"{noun} of exactly {len(args)} items: " + ", ".join(described), True
     if origin is dict or annotation is dict:
-        return ("mappings" if plural else "mapping"), True
+        noun = "mappings" if plural else "mapping"
+        if len(args) == 2:  # keys and values described: "a mapping of text to numbers from 0 to 1"
+            key, key_disc, key_limits = _strip(args[0])
+            value, value_disc, value_limits = _strip(args[1])
+            keys, _ = _noun(key, key_limits, key_disc, style, True)
+            values, _ = _noun(value, value_limits, value_disc, style, True)
+            return f"{noun} of {keys} to {values}", True
+        return noun, True
     if annotation is list:
         return ("lists" if plural else "list"), True
     return code(getattr(annotation, "__name__", repr(annotation))), False

@@ -30,7 +30,7 @@ COLUMNS = (
     "grievance_mean", "grievance_company", "grievance_government", "mobilised_share",
     "protests", "blockades", "social_licence", "social_licence_level", "project_delay_months",
     "agreements_signed", "commitments_made", "commitments_kept", "commitments_broken",
-    "expectation_mean", "benefits_mean", "perceived_impact_mean", "actual_impact_mean",
+    "expectation_mean", "benefits_mean", "perceived_impact_mean", "concern_mean", "actual_impact_mean",
     "understanding_mean",
     "revenue_received", "revenue_invested", "revenue_leaked", "revenue_forgone", "government_balance",
     "company_delay_costs", "trusted_tie_density", "bridging_ties", "cross_type_ties", "intervention_cost",
@@ -54,6 +54,7 @@ POPULATION_MEANS = {
     "expectation_mean": "expectation",
     "benefits_mean": "benefits",
     "perceived_impact_mean": "perceived_impact",
+    "concern_mean": "concern",
     "actual_impact_mean": "actual_impact",
     "understanding_mean": "understanding",
 }
@@ -64,7 +65,7 @@ POPULATION_MEANS = {
 COMMUNITY_COLUMNS = (
     "step", "community",
     "grievance_company", "grievance_government", "mobilised_share", "expectation", "benefits",
-    "perceived_impact", "actual_impact", "understanding",
+    "perceived_impact", "concern", "actual_impact", "understanding",
     "grievance", "protesting", "blockading", "trust_own_company", "trust_own_government",
     "jobs", "services", "agreement_benefit", "promised", "leak_signal", "exposure", "resources",
 )
@@ -140,7 +141,7 @@ def row(model, records: list[tuple] | None = None) -> tuple:
     ties = trust_graph.tie_summary(model.graph, model.p["trusted_tie_threshold"])
     mean_trust = ties.mean_trust
     (grievance_company, grievance_government, mobilised_share, expectation, benefits,
-     perceived_impact, actual_impact, understanding) = _population_means(communities, records)
+     perceived_impact, concern, actual_impact, understanding) = _population_means(communities, records)
     total_population = sum(c.population for c in communities)
     # ndarray.sum's arithmetic (np.add.reduce) without its Python wrapper; the built-in sum adds
     # numpy scalars, which Python 3.12+ does not compensate.
@@ -170,6 +171,7 @@ def row(model, records: list[tuple] | None = None) -> tuple:
         expectation,  # expectation_mean
         benefits,  # benefits_mean
         perceived_impact,  # perceived_impact_mean
+        concern,  # concern_mean
         actual_impact,  # actual_impact_mean
         understanding,  # understanding_mean
         ordered_sum(g.received_now for g in governments),  # revenue_received

@@ -105,8 +105,15 @@ class MiningModel(mesa.Model):
 
     # ------------------------------------------------------------------ submodels
     def project_phase_started(self, phase) -> None:
+        """A phase's arrival: expectations shocked, each community's exposure to it (and its largest
+        in the phases to come, for concern about announced impacts), any impact on it alone."""
+        ahead = self.project.spec.phases[self.project.phase_index:]
         for community in self.communities:
             community.shock_expectations(phase.expectation_shock)
+            key, own = community.key, community.base_exposure
+            community.exposure = phase.exposure.get(key, own)
+            community.exposure_ahead = max(later.exposure.get(key, own) for later in ahead)
+            community.resettlement_rate = phase.resettlement.get(key, 0.0) / phase.duration
 
     def deliver_benefits_and_revenue(self) -> None:
         """Jobs from the company, revenue to governments, services from invested revenue, delay costs."""
@@ -140,9 +147,12 @@ class MiningModel(mesa.Model):
     def accumulate_impacts_and_perceive(self) -> None:
         conditions = self.project.conditions
         harm = self.company.context_harm(self.company.jobs_offered(conditions.jobs))
+        running = self.project.active
         for community in self.communities:
-            community.accumulate_impact(conditions.impact, harm)
+            community.accumulate_impact(conditions.impact, harm, community.resettlement_rate if running else 0.0)
             community.perceive(community.actual_impact, conditions.complexity)
+            community.anticipate(self.heard_impact(community),
+                                 self.trust(community.key, self.own_company(community).key))
         impacts = [c.actual_impact for c in self.communities]
         mean_impact = array_sum(impacts) / len(impacts)  # np.mean's arithmetic, without its overhead
         for agent in [self.company, *self.governments, *self.csos]:
@@ -286,6 +296,16 @@ class MiningModel(mesa.Model):
     def own_government(self, community: Community) -> LocalGovernment:
         """The local government that serves ``community``."""
         return self.stakeholders[community.government_key]
+
+    def announced_impact(self) -> float:
+        """The impact the project's plan announces this month: the current phase's, while the
+        project is neither suspended nor finished."""
+        project = self.project
+        return 0.0 if project.suspended or project.finished else project.phase.announced_impact
+
+    def heard_impact(self, community: Community) -> float:
+        """The announced impact as it would reach ``community``: by its largest exposure to come."""
+        return self.announced_impact() * community.exposure_ahead
 
     def trust(self, i: str, j: str) -> float:
         return trust_graph.trust(self.graph, i, j)

@@ -70,6 +70,14 @@ _DECLARED = [
        "How much a project's technical complexity, not understood, inflates perceived impact "
        "above actual impact: 'a seed of distrust that germinates over time'.",
        "Cervantes 2023 (technical complexity)", "perception"),
+    _p("concern_distrust", 1.0, 0.0, 5.0, "multiplier",
+       "How much distrust of the company inflates a community's concern about the impacts a phase "
+       "announces, in the part it does not understand: at trust t and understanding u the concern "
+       "aimed at is the announced impact times 1 + (concern_distrust * (1 - t) + impact_bias) * "
+       "(1 - u). Less trust in the company and less understanding, more concern; understanding "
+       "removes the bias either way.",
+       "Siegrist & Cvetkovich 2000 (trust lowers perceived risk most where knowledge is low); "
+       "Slovic 1993", "perception"),
     _p("influence_rate", 0.10, 0.0, 0.5, "share per month",
        "Bounded-confidence influence: how far a stakeholder moves toward a trusted neighbour's "
        "perception each month.", "Deffuant et al. 2000", "perception"),

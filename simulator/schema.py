@@ -150,6 +150,31 @@ class PhaseSpec(Strict):
     expectation_shock: float = field(
         0.0, ge=-1, le=1, unit="benefit index",
         doc="Change in expectations when the phase starts, before understanding tempers it.")
+    announced_impact: float = field(
+        0.0, ge=0, le=1, unit="impact units (0-1)",
+        doc="Impact the project's plan announces while this phase lasts, before it happens (a lake "
+            "to be drained, a river to be diverted, as heard in the environmental assessment's "
+            "hearings). Each community forms a concern from it, scaled by its largest exposure in "
+            "the phases to come and biased by its distrust of the company where it does not "
+            "understand; concern enters grievance like a perceived impact, before any actual "
+            "impact. 0 announces nothing.",
+        source="modelling choice (opposition often peaks in permitting, over impacts still to "
+               "come); Siegrist & Cvetkovich 2000")
+    exposure: dict[str, Annotated[float, Field(ge=0, le=1)]] = field(
+        {}, unit="0-1, by community id",
+        doc="Exposure of named communities to this phase's physical impact, in place of their own "
+            "`exposure`: a community beside a haul road can be exposed only in operation (its "
+            "`exposure` 0, and `exposure: {haul_road_community: 1.0}` on the operation phase). "
+            "Keys are ids of communities; the others keep their own exposure.",
+        source="modelling choice: each phase's works (pit, plant, haul road, pumping) reach "
+               "different communities")
+    resettlement: dict[str, Annotated[float, Field(ge=0, le=1)]] = field(
+        {}, unit="impact units (0-1) in all, by community id",
+        doc="An impact on one community in this phase besides the phase's own, such as its "
+            "resettlement (physical or economic displacement, land lost): the impact units given "
+            "are added to that community's actual impact alone, evenly over the months the phase "
+            "runs (not in months it is blockaded). Keys are ids of communities.",
+        source="IFC 2012 (Performance Standard 5: displacement as an impact on the displaced)")
 
 
 class ProjectSpec(Strict):
@@ -235,6 +260,7 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _consistent(self):
         self._check_stakeholders()
+        self._check_phases()
         self._check_ties()
         self._check_interventions()
         return self
@@ -272,6 +298,20 @@ class Scenario(Strict):
         if total_share > 1.0 + 1e-9:
             raise FieldError(("stakeholders",), f"the local governments' revenue_share values add up "
                                                 f"to {total_share:g}; they may add up to at most 1")
+
+    def _check_phases(self) -> None:
+        """Phases name communities in ``exposure`` and ``resettlement``: each must be one."""
+        kinds = {s.id: s.type for s in self.stakeholders}
+        communities = [s.id for s in self.stakeholders if s.type == "community"]
+        for i, phase in enumerate(self.project.phases):
+            for name in ("exposure", "resettlement"):
+                for key in getattr(phase, name):
+                    if kinds.get(key) == "community":
+                        continue
+                    what = (f"'{clip(key)}' is a {kinds[key]}, not a community" if key in kinds else
+                            f"no community has id '{clip(key)}'")
+                    raise FieldError(("project", "phases", i, name, key),
+                                     f"{what}; the keys of {name} are community ids: {listing(communities)}")
 
     def _check_ties(self) -> None:
         ids = [s.id for s in self.stakeholders]

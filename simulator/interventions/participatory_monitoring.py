@@ -29,7 +29,9 @@ class ParticipatoryMonitoring(Intervention):
     """Closes the gap between perceived and actual impacts, for better or worse.
 
     Where fears exceeded the facts, the community is reassured and trusts the company more; where
-    the facts are worse than believed, the revelation costs trust. With ``follow_up`` it also acts
+    the facts are worse than believed, the revelation costs trust. The same holds for concern about
+    impacts a phase announces before they happen: it is moved toward what the plan means for the
+    community (its announced impact by the community's exposure to come). With ``follow_up`` it also acts
     as a follow-up body for pending commitments owed to its participants.
     """
 
@@ -44,6 +46,13 @@ class ParticipatoryMonitoring(Intervention):
             community.learn(spec.learning_rate)
             model.trust_event(community.key, model.company.key, good=max(0.0, gap),
                               bad=max(0.0, -gap), weight=spec.accuracy)
+            # Impacts announced but still to come: the data say what the plan means for this
+            # community, so a concern beyond it is calmed and one short of it is raised.
+            concern_gap = community.concern - model.heard_impact(community)
+            if concern_gap != 0.0:
+                community.concern -= spec.accuracy * concern_gap
+                model.trust_event(community.key, model.own_company(community).key, good=max(0.0, concern_gap),
+                                  bad=max(0.0, -concern_gap), weight=spec.accuracy)
         if spec.follow_up:
             for commitment in model.commitments.items:
                 if commitment.kept is None and commitment.creditor in members:
