@@ -39,6 +39,8 @@ KNOWN_SOURCES = (
     "Hegselmann & Krause 2002",
     "Boutilier & Thomson 2011",
     "Grimm et al. 2020",
+    "Siegrist & Cvetkovich 2000",
+    "IFC 2012",
 )
 
 BUILTINS = builtin_names()
@@ -145,3 +147,27 @@ def test_lithium_communities_are_more_exposed_to_water_than_the_defaults():
     assert population_mean(lithium, "sensitivity_sd") > population_mean(default, "sensitivity_sd")
     roles = {s.role for s in lithium.stakeholders if s.type == "cso"}
     assert {"indigenous_organisation", "water_users"} <= roles
+
+
+@pytest.mark.parametrize("name, phase", [("lithium_salt_flat", "permitting"), ("moquegua_copper", "permitting")])
+def test_water_concern_comes_before_the_water_impact(name, phase):
+    """The headers say water is announced (and debated) in permitting, before any water is used:
+    concern rises above the perceived impact there, and grievance at the company is higher than in
+    the same scenario without the announcement (same seeds)."""
+    assert "announced_impact" in header(name)
+    quiet_setting = {f"project.phases.{phase}.announced_impact": 0.0}
+    for seed in range(3):
+        from stakesim.simulator.run import run_scenario
+
+        heard = run_scenario(load_scenario(name), seed=seed).timeseries
+        quiet = run_scenario(load_scenario(name, quiet_setting), seed=seed).timeseries
+        months = (heard["phase"] == phase).to_numpy()
+        assert (heard["concern_mean"][months] > heard["perceived_impact_mean"][months]).mean() > 0.8
+        assert heard["grievance_company"][months].mean() > quiet["grievance_company"][months].mean() + 0.02
+
+
+def test_lithium_construction_works_sit_at_the_salt_flats_edge():
+    construction = next(p for p in load_scenario("lithium_salt_flat").project.phases if p.name == "construction")
+    own = {s.id: s.exposure for s in load_scenario("lithium_salt_flat").stakeholders if s.type == "community"}
+    assert "salt_flat_community" not in construction.exposure
+    assert all(value < own[key] for key, value in construction.exposure.items())
