@@ -75,18 +75,22 @@ _RECORD_ATTRIBUTES = operator.attrgetter(*POPULATION_MEANS.values(), *_EXTRA_ATT
 _MEANS = len(POPULATION_MEANS)
 
 
-def community_records(model) -> list[tuple]:
+def community_records(model, grievance_sums: list | None = None) -> list[tuple]:
     """Each community's values this month, in ``COMMUNITY_COLUMNS`` order after step and id.
 
     Plain Python scalars (immutable), read once: the population means of the monthly record are
-    taken from these same values (``_population_means``).
+    taken from these same values (``_population_means``). The sum of each community's member
+    grievance (a numpy scalar) is appended to ``grievance_sums`` when given, for ``row``.
     """
     graph = model.graph
     records = []
     nan = float("nan")
     for c in model.communities:
         values = _RECORD_ATTRIBUTES(c)
-        grievance = float(np.add.reduce(c.grievance) / c.population)
+        total = np.add.reduce(c.grievance)
+        if grievance_sums is not None:
+            grievance_sums.append(total)
+        grievance = float(total / c.population)
         records.append((
             c.key, *values[:_MEANS], grievance, c.protesting, c.blockading,
             trust_graph.trust(graph, c.key, model.own_company(c).key, nan),
@@ -121,20 +125,22 @@ def _population_means(communities, records) -> list[float]:
 _OWN_TRUST = (1 + _MEANS + 3, 1 + _MEANS + 4)  # where trust in own company and government sit in a record
 
 
-def row(model, records: list[tuple] | None = None) -> tuple:
+def row(model, records: list[tuple] | None = None, grievance_sums: list | None = None) -> tuple:
     """One month's values, in ``COLUMNS`` order: every column computed together, shared work done once.
 
     Mesa's DataCollector calls one reporter per column; here the graph's trust is read once for
     all its columns (six mean trusts, trusted-tie density, bridging ties) and each community once
     for the population means and the per-community table (``records``, from
-    ``community_records``; computed here when not given). Values are plain Python scalars
+    ``community_records``, with the sums of member grievance it read; computed here when not
+    given). Values are plain Python scalars
     (immutable), so the row needs no copying. A tuple, not a mapping, as the collector appends it
     column by column: a new column goes into ``COLUMNS`` and here at the same place (the golden
     tables, which hold every column, catch a value in the wrong place).
     """
     communities = model.communities
     if records is None:
-        records = community_records(model)
+        grievance_sums = []
+        records = community_records(model, grievance_sums)
     governments = model.governments
     project = model.project
     commitments = model.commitments
@@ -145,7 +151,9 @@ def row(model, records: list[tuple] | None = None) -> tuple:
     total_population = sum(c.population for c in communities)
     # ndarray.sum's arithmetic (np.add.reduce) without its Python wrapper; the built-in sum adds
     # numpy scalars, which Python 3.12+ does not compensate.
-    grievance = float(sum(np.add.reduce(c.grievance) for c in communities) / total_population)
+    if grievance_sums is None:
+        grievance_sums = [np.add.reduce(c.grievance) for c in communities]
+    grievance = float(sum(grievance_sums) / total_population)
     own_company, own_government = _OWN_TRUST
     n = len(records)
     return (
@@ -218,9 +226,10 @@ class SnapshotCollector(mesa.DataCollector):
         self.community_records: list[list[tuple]] = []
 
     def collect(self, model) -> None:
-        records = community_records(model)
+        grievance_sums: list = []
+        records = community_records(model, grievance_sums)
         self.community_records.append(records)
-        for column, value in zip(self.model_vars.values(), row(model, records), strict=True):
+        for column, value in zip(self.model_vars.values(), row(model, records, grievance_sums), strict=True):
             column.append(value)
         if hasattr(self, "_collection_steps"):  # Mesa 3.4+: batch_run finds rows by these times
             self._collection_steps.append(getattr(model, "time", model.steps))

@@ -148,11 +148,13 @@ class MiningModel(mesa.Model):
         conditions = self.project.conditions
         harm = self.company.context_harm(self.company.jobs_offered(conditions.jobs))
         running = self.project.active
+        announced = self.announced_impact()
         for community in self.communities:
             community.accumulate_impact(conditions.impact, harm, community.resettlement_rate if running else 0.0)
             community.perceive(community.actual_impact, conditions.complexity)
-            community.anticipate(self.heard_impact(community),
-                                 self.trust(community.key, self.own_company(community).key))
+            if announced or community.concern:  # nothing announced and no concern: nothing to form
+                community.anticipate(announced * community.exposure_ahead,
+                                     self.trust(community.key, self.own_company(community).key))
         impacts = [c.actual_impact for c in self.communities]
         mean_impact = array_sum(impacts) / len(impacts)  # np.mean's arithmetic, without its overhead
         for agent in [self.company, *self.governments, *self.csos]:
