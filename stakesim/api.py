@@ -28,7 +28,9 @@ Overrides = Union[Mapping[str, Any], Iterable[str], None]
 
 def simulate(scenario: ScenarioLike = "default", seed: int | None = None, steps: int | None = None,
              overrides: Overrides = None) -> RunResult:
-    """Run a scenario once: the per-month table, the run summary and provenance.
+    """Run a scenario once: the per-month table, the run summary and provenance, and the
+    per-community table, the intervention log and the event log (``result.communities``,
+    ``result.interventions``, ``result.events``; docs/ODD.md, section 8).
 
     ``seed=None`` draws fresh entropy; the seed actually used is ``result.provenance["seed"]``.
     Bad input raises ``stakesim.scenarios.ScenarioError`` with a message naming the field.
